@@ -7,7 +7,8 @@
 # Only the queue service runs, in memory, loopback only, telemetry off. DIR
 # (created if missing) holds azurite.pid and azurite.log and is Azurite's
 # working directory. node_modules is installed from the committed lockfile
-# (npm ci) the first time; concurrent callers wait on one lock.
+# (npm ci) the first time; concurrent callers wait on a lock taken on this
+# script itself, so no lock file is left behind.
 #
 # Exit codes: 0 ok, 100 usage, 111 could not install or start (try later).
 set -u
@@ -29,7 +30,7 @@ install_modules() {
 		flock 9
 		[ -x "$here/node_modules/.bin/azurite-queue" ] && exit 0
 		cd "$here" && npm ci --no-audit --no-fund --loglevel=error >&2
-	) 9>"$here/.install.lock" ||
+	) 9<"$here/start.sh" ||
 		die 111 "cannot install azurite: 'npm ci' failed in '$here'"
 }
 
