@@ -1,0 +1,104 @@
+# hookspool - one plain Makefile.
+#
+# Every lib/**/*.c goes into build/libhookspool.a; every tests/unit/test_*.c
+# becomes one cmocka binary. The same sources are built twice: a normal
+# build (what users run) and an ASan+UBSan build (what `make test` runs the
+# unit tests and the sanitizer pass of the integration tests under).
+
+CC      ?= cc
+PKGS     = json-c libcurl openssl sqlite3 odbc
+CSTD     = -std=c11 -D_GNU_SOURCE
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+OPT     ?= -O2 -g
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS  += $(CSTD) $(WARN) $(OPT) -Ilib $(PKG_CFLAGS)
+LDLIBS  += -lfcgi $(PKG_LIBS) -lm
+SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=undefined
+
+LIB_SRC  := $(sort $(wildcard lib/*.c lib/*/*.c))
+LIB_HDR  := $(sort $(wildcard lib/*.h lib/*/*.h))
+CGI_SRC  := $(sort $(wildcard cgi-bin/*.c))
+TOOL_SRC := $(sort $(wildcard tools/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+HELP_SRC := $(sort $(wildcard tests/helpers/*.c))
+
+LIB_OBJ      := $(LIB_SRC:%.c=build/obj/%.o)
+LIB_OBJ_SAN  := $(LIB_SRC:%.c=build/san/%.o)
+CGI_BIN      := $(CGI_SRC:%.c=%.fcgi)
+CGI_BIN_SAN  := $(CGI_SRC:%.c=build/san/%.fcgi)
+TOOL_BIN     := $(TOOL_SRC:%.c=%)
+TOOL_BIN_SAN := $(TOOL_SRC:%.c=build/san/%)
+UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=build/san/unit/%)
+HELP_BIN     := $(HELP_SRC:tests/helpers/%.c=build/helpers/%)
+
+.PHONY: all deps run test unit integ bench clean san
+all: $(CGI_BIN) $(TOOL_BIN)
+
+san: $(CGI_BIN_SAN) $(TOOL_BIN_SAN) $(UNIT_BIN) $(HELP_BIN)
+
+build/obj/%.o: %.c $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+build/san/%.o: %.c $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -c -o $@ $<
+
+build/libhookspool.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+build/san/libhookspool.a: $(LIB_OBJ_SAN)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+cgi-bin/%.fcgi: cgi-bin/%.c build/libhookspool.a $(LIB_HDR)
+	$(CC) $(CFLAGS) -o $@ $< build/libhookspool.a $(LDLIBS)
+
+build/san/cgi-bin/%.fcgi: cgi-bin/%.c build/san/libhookspool.a $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $< build/san/libhookspool.a $(LDLIBS)
+
+tools/%: tools/%.c build/libhookspool.a $(LIB_HDR)
+	$(CC) $(CFLAGS) -o $@ $< build/libhookspool.a $(LDLIBS)
+
+build/san/tools/%: tools/%.c build/san/libhookspool.a $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $< build/san/libhookspool.a $(LDLIBS)
+
+build/san/unit/%: tests/unit/%.c build/san/libhookspool.a $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -Wno-unused-parameter -o $@ $< \
+		build/san/libhookspool.a $(LDLIBS) -lcmocka
+
+build/helpers/%: tests/helpers/%.c build/libhookspool.a $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< build/libhookspool.a $(LDLIBS)
+
+# Installs the Debian packages that are missing (apt-get as root, sudo
+# otherwise, or prints the exact command).
+deps:
+	@scripts/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all san
+	@tests/run.sh
+
+unit: san
+	@tests/run.sh unit
+
+integ: all san
+	@tests/run.sh integ
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@bench/run.sh
+
+clean:
+	rm -rf build $(CGI_BIN) $(TOOL_BIN)
