@@ -1,0 +1,82 @@
+/*
+ * spool_schema.c - the spool's schema, as an ordered list of migrations.
+ *
+ * Migration i (from 0) brings the database from user_version i to i + 1.
+ * Never edit a shipped migration: add the next one. Times are ISO-8601 UTC
+ * text ("2026-11-23T10:30:18.123Z") so that sqlite3 shows them as they are
+ * and text order is time order.
+ */
+#include <stddef.h>
+
+#include "spool_internal.h"
+
+static const char *const migrations[] = {
+	/* 1: events, deliveries, rate buckets, client windows, metadata */
+	"CREATE TABLE meta ("
+	"  key   TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE events ("
+	"  id              INTEGER PRIMARY KEY,"
+	"  source          TEXT NOT NULL,"
+	"  kind            TEXT NOT NULL,"
+	"  idem_key        TEXT NOT NULL,"
+	"  entity_key      TEXT,"
+	"  received_at     TEXT NOT NULL,"
+	"  remote_addr     TEXT,"
+	"  content_type    TEXT,"
+	"  headers         TEXT NOT NULL DEFAULT '{}',"
+	"  body            BLOB NOT NULL,"
+	"  response_status INTEGER NOT NULL,"
+	"  response_body   TEXT NOT NULL,"
+	"  UNIQUE (source, idem_key)"
+	");"
+	"CREATE INDEX events_by_received_at ON events (received_at);"
+	"CREATE INDEX events_by_entity ON events (entity_key);"
+	"CREATE TABLE deliveries ("
+	"  id              INTEGER PRIMARY KEY,"
+	"  event_id        INTEGER NOT NULL"
+	"                  REFERENCES events (id) ON DELETE CASCADE,"
+	"  sink            TEXT NOT NULL,"
+	"  state           TEXT NOT NULL DEFAULT 'pending'"
+	"                  CHECK (state IN ('pending', 'done', 'dead')),"
+	"  attempts        INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt_at TEXT NOT NULL,"
+	"  created_at      TEXT NOT NULL,"
+	"  updated_at      TEXT NOT NULL,"
+	"  done_at         TEXT,"
+	"  receipt         TEXT,"
+	"  last_error      TEXT"
+	");"
+	"CREATE INDEX deliveries_due ON deliveries (sink, state, next_attempt_at);"
+	"CREATE INDEX deliveries_by_event ON deliveries (event_id);"
+	"CREATE INDEX deliveries_by_state ON deliveries (state);"
+	"CREATE TABLE rate_buckets ("
+	"  name       TEXT PRIMARY KEY,"
+	"  tokens     REAL NOT NULL,"
+	"  updated_ms INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE client_hits ("
+	"  client TEXT NOT NULL,"
+	"  at_ms  INTEGER NOT NULL"
+	");"
+	"CREATE INDEX client_hits_by_client ON client_hits (client, at_ms);"
+	"CREATE INDEX client_hits_by_time ON client_hits (at_ms);"
+	"INSERT INTO meta (key, value) VALUES"
+	"  ('created_at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));"
+	"PRAGMA user_version = 1;",
+};
+
+int
+hs_spool_latest_version(void)
+{
+	return (int)(sizeof(migrations) / sizeof(migrations[0]));
+}
+
+const char *
+spool_migration(int from_version)
+{
+	if (from_version < 0 || from_version >= hs_spool_latest_version())
+		return NULL;
+	return migrations[from_version];
+}
