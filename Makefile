@@ -40,42 +40,50 @@ san: $(CGI_BIN_SAN) $(TOOL_BIN_SAN) $(UNIT_BIN) $(HELP_BIN)
 
 build/obj/%.o: %.c $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 build/san/%.o: %.c $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN) -c -o $@ $<
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) $(SAN) -c -o $@ $<
 
 build/libhookspool.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	@$(AR) rcs $@ $^
 
 build/san/libhookspool.a: $(LIB_OBJ_SAN)
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	@$(AR) rcs $@ $^
 
 cgi-bin/%.fcgi: cgi-bin/%.c build/libhookspool.a $(LIB_HDR)
-	$(CC) $(CFLAGS) -o $@ $< build/libhookspool.a $(LDLIBS)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) -o $@ $< build/libhookspool.a $(LDLIBS)
 
 build/san/cgi-bin/%.fcgi: cgi-bin/%.c build/san/libhookspool.a $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN) -o $@ $< build/san/libhookspool.a $(LDLIBS)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) $(SAN) -o $@ $< build/san/libhookspool.a $(LDLIBS)
 
 tools/%: tools/%.c build/libhookspool.a $(LIB_HDR)
-	$(CC) $(CFLAGS) -o $@ $< build/libhookspool.a $(LDLIBS)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) -o $@ $< build/libhookspool.a $(LDLIBS)
 
 build/san/tools/%: tools/%.c build/san/libhookspool.a $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN) -o $@ $< build/san/libhookspool.a $(LDLIBS)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) $(SAN) -o $@ $< build/san/libhookspool.a $(LDLIBS)
 
 build/san/unit/%: tests/unit/%.c build/san/libhookspool.a $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN) -Wno-unused-parameter -o $@ $< \
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) $(SAN) -Wno-unused-parameter -o $@ $< \
 		build/san/libhookspool.a $(LDLIBS) -lcmocka
 
 build/helpers/%: tests/helpers/%.c build/libhookspool.a $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< build/libhookspool.a $(LDLIBS)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) -o $@ $< build/libhookspool.a $(LDLIBS)
 
 # Installs the Debian packages that are missing (apt-get as root, sudo
 # otherwise, or prints the exact command).
