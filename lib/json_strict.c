@@ -17,12 +17,13 @@ struct scan {
 };
 
 static int value(struct scan *sc);
+static int peek(const struct scan *sc);
 
 static int
 fail(struct scan *sc, const char *reason)
 {
 	if (!sc->reason)
-		sc->reason = reason;
+		sc->reason = peek(sc) == '/' ? "comments are not JSON" : reason;
 	return -1;
 }
 

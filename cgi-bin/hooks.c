@@ -1,0 +1,98 @@
+/*
+ * hooks.c - the webhook handler: main and the route table.
+ *
+ * One binary serves every source so that one FastCGI process pool and one
+ * web-server rule cover the whole gateway; each source lives in
+ * lib/sources/. Runs as FastCGI under lighttpd/Apache or as plain CGI.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "config.h"
+#include "serve.h"
+#include "sources/sources.h"
+#include "banned.h"
+
+static const struct hs_route routes[] = {
+	{ "API_V1_STR", "/manychat/webhook/contact", "POST", hs_ingest,
+	  &hs_source_manychat_contact },
+	{ "API_V1_STR", "/manychat/webhook/campaign-assignment", "POST",
+	  hs_ingest, &hs_source_manychat_campaign },
+	{ NULL, "/webhook/receive", "POST", hs_ingest, &hs_source_signed },
+	{ NULL, "/health", "GET, HEAD", hs_handle_health, NULL },
+	{ NULL, "/webhook/health", "GET, HEAD", hs_handle_health, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: hooks.fcgi [--check-config | --help]\n"
+	    "\n"
+	    "The hookspool webhook handler. A web server runs it as FastCGI\n"
+	    "(lighttpd mod_fastcgi, Apache mod_fcgid) or as plain CGI; it\n"
+	    "stores each verified webhook in the SQLite spool before it\n"
+	    "answers.\n"
+	    "\n"
+	    "  --check-config  read the configuration, print every problem\n"
+	    "                  and every key with its value source; exit 0 if\n"
+	    "                  it is usable, 100 if not\n"
+	    "  --help          this text\n"
+	    "\n"
+	    "Environment: HOOKSPOOL_CONF, the configuration file\n"
+	    "(default %s).\n"
+	    "Exit codes: 0 done, 100 usage or configuration error,\n"
+	    "111 cannot start (FastCGI setup failed).\n", HS_CONF_DEFAULT_PATH);
+}
+
+static int
+check_config(const char *path)
+{
+	struct hs_config *cfg = NULL;
+	const struct hs_conf_key *k;
+	const char *msg, *v;
+	int is_error, rc;
+	size_t i;
+
+	rc = hs_config_load(&cfg, path) == HS_OK && hs_config_ok(cfg) ? 0 : 100;
+	printf("config: %s\n", path);
+	for (i = 0; cfg && (msg = hs_config_problem(cfg, i, &is_error)); i++)
+		printf("%s: %s\n", is_error ? "error" : "warning", msg);
+	for (k = hs_conf_keys; cfg && k->name; k++) {
+		v = hs_config_get(cfg, k->name);
+		printf("  %-32s %s%s\n", k->name,
+		    !v ? "(unset)" : k->type == HS_CONF_SECRET ? "(set, hidden)" :
+		    *v ? v : "(empty)",
+		    hs_config_has(cfg, k->name) ? "" : v ? "  [default]" : "");
+	}
+	hs_config_free(cfg);
+	printf("%s\n", rc ? "configuration has errors" : "configuration ok");
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct hs_app app;
+	int rc;
+
+	if (argc > 1 && !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--check-config"))
+		return check_config(hs_config_default_path());
+	/* Under CGI, servers may pass ISINDEX query words as arguments. */
+	if (argc > 1 && !getenv("GATEWAY_INTERFACE") && hs_serve_is_cgi()) {
+		usage(stderr);
+		return 100;
+	}
+	if (hs_app_init(&app, hs_config_default_path()) == HS_ENOMEM)
+		return 111;
+	rc = hs_serve(&app, routes);
+	hs_app_release(&app);
+	return rc;
+}
