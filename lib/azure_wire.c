@@ -45,8 +45,9 @@ hs_azq_put_body(const void *text, size_t n, char **out, size_t *outlen)
 	enum hs_err rc;
 	char *p;
 
-	if (n > HS_AZQ_RAW_MAX || (b64 = hs_azq_b64_len(n)) > HS_AZQ_TEXT_MAX)
+	if (n > HS_AZQ_RAW_MAX)
 		return HS_ETOOBIG;
+	b64 = hs_azq_b64_len(n);	/* <= HS_AZQ_TEXT_MAX by the above */
 	p = malloc(head + b64 + tail + 1);
 	if (!p)
 		return HS_ENOMEM;
@@ -198,6 +199,7 @@ parse_one(const char *m, size_t mlen, struct hs_azq_texts *t)
 	const char *s;
 	size_t len;
 	char *raw;
+	unsigned char *dec = NULL;
 	enum hs_err rc;
 
 	hs_azq_xml_text(m, mlen, "MessageId", t->id[t->n], HS_AZQ_ID_LEN);
@@ -207,9 +209,9 @@ parse_one(const char *m, size_t mlen, struct hs_azq_texts *t)
 	if (!raw)
 		return HS_ENOMEM;
 	len = unescape(s, len, raw, len + 1);
-	rc = hs_azq_b64_decode(raw, len, (unsigned char **)&t->text[t->n],
-	                       &t->len[t->n]);
+	rc = hs_azq_b64_decode(raw, len, &dec, &t->len[t->n]);
 	free(raw);
+	t->text[t->n] = (char *)dec;
 	if (rc == HS_EINVAL)
 		rc = HS_EPEER;
 	if (rc == HS_OK)
