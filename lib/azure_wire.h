@@ -20,6 +20,7 @@ struct hs_azq_resp {
 	int status;
 	const char *error_code;		/* x-ms-error-code */
 	const char *retry_after;	/* Retry-After */
+	const char *msg_count;		/* x-ms-approximate-messages-count */
 	const char *body;
 	size_t body_len;
 };

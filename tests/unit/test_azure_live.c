@@ -1,0 +1,404 @@
+/*
+ * test_azure_live.c - the client against a real Azurite (the pinned npm
+ * package in tests/azurite), started and stopped by this test on a free
+ * loopback port: create, put, peek back, auth failure, SAS permissions,
+ * the 64 KiB edge, nothing listening, and 10 000 puts timed.
+ *
+ * Skipped, with the reason printed, only when tests/azurite/start.sh
+ * exits 111 (node/npm missing or npm ci impossible).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libgen.h>
+#include <limits.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+#include "azure_conn.h"
+#include "azure_queue.h"
+#include "azure_sign.h"
+#include "timefmt.h"
+
+#define BATCH_N 10000
+
+struct live {
+	int up;
+	int port;
+	char dir[64];
+	char script[PATH_MAX];
+	char cs[512];
+	char why[256];
+};
+
+
+static int
+free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+/* tests/azurite/start.sh, found from this binary: build/san/unit/x. */
+static int
+find_script(char *out, size_t n)
+{
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *d;
+
+	if (len <= 0)
+		return -1;
+	exe[len] = '\0';
+	d = dirname(dirname(dirname(dirname(exe))));
+	snprintf(out, n, "%s/tests/azurite/start.sh", d);
+	if (access(out, X_OK) == 0)
+		return 0;
+	snprintf(out, n, "tests/azurite/start.sh");
+	return access(out, X_OK);
+}
+
+/* One Azurite for the whole group; its struct live is every test's state. */
+static int
+group_setup(void **state)
+{
+	struct live *L = calloc(1, sizeof(*L));
+	char cmd[2 * PATH_MAX + 256];
+	int st;
+
+	if (!L)
+		return -1;
+	*state = L;
+
+	if (find_script(L->script, sizeof(L->script)) != 0) {
+		snprintf(L->why, sizeof(L->why), "tests/azurite/start.sh not found");
+		return 0;
+	}
+	snprintf(L->dir, sizeof(L->dir), "/tmp/hs-azurite-XXXXXX");
+	if (!mkdtemp(L->dir))
+		return -1;
+	L->port = free_port();
+	snprintf(cmd, sizeof(cmd), "'%s' %d '%s' >/dev/null", L->script,
+	         L->port, L->dir);
+	st = system(cmd);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 111) {
+		snprintf(L->why, sizeof(L->why), "azurite could not be installed "
+		         "or started (start.sh exit 111; see %s/azurite.log)",
+		         L->dir);
+		return 0;
+	}
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return -1;
+	L->up = 1;
+	snprintf(L->cs, sizeof(L->cs), "DefaultEndpointsProtocol=http;"
+	         "AccountName=devstoreaccount1;AccountKey=" HS_AZQ_DEV_KEY ";"
+	         "QueueEndpoint=http://127.0.0.1:%d/devstoreaccount1;", L->port);
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	struct live *L = *state;
+	char cmd[2 * PATH_MAX + 256];
+
+	if (L->up) {
+		snprintf(cmd, sizeof(cmd), "'%s' --stop '%s'; rm -rf '%s'",
+		         L->script, L->dir, L->dir);
+		if (system(cmd) != 0)
+			return -1;
+	}
+	free(L);
+	return 0;
+}
+
+static struct hs_azq *
+open_cs(const char *cs, int inflight)
+{
+	struct hs_azq_opts o;
+	struct hs_azq *q = NULL;
+	char why[HS_AZQ_WHY_LEN];
+
+	hs_azq_opts_default(&o);
+	o.max_in_flight = inflight;
+	o.connect_timeout_ms = 2000;
+	o.timeout_ms = 10000;
+	if (hs_azq_open(&q, cs, &o, why, sizeof(why)) != HS_OK)
+		fail_msg("open: %s", why);
+	return q;
+}
+
+static struct hs_azq *
+open_live(const struct live *L)
+{
+	if (!L->up) {
+		fprintf(stderr, "SKIP: %s\n", L->why);
+		skip();
+	}
+	return open_cs(L->cs, 32);
+}
+
+static void
+must_create(struct hs_azq *q, const char *name)
+{
+	struct hs_azq_result r;
+
+	if (hs_azq_create_queue(q, name, hs_now_ms(), &r) != HS_OK)
+		fail_msg("create '%s': %s %d %s %s", name,
+		         hs_azq_outcome_str(r.outcome), r.status, r.code,
+		         r.reason);
+}
+
+static void
+put_then_peek_returns_the_same_utf8_text(void **state)
+{
+	struct hs_azq *q = open_live(*state);
+	const char *json = "{\"idempotency_key\":\"manychat:contact:1\","
+	                   "\"name\":\"Jos\xc3\xa9 \xe2\x82\xac\"}";
+	struct hs_azq_msg m = { json, strlen(json) };
+	struct hs_azq_result r;
+	struct hs_azq_texts t;
+	long count = -1;
+
+	hs_azq_texts_init(&t);
+	assert_int_equal(hs_azq_create_queue(q, "hs-live-one", hs_now_ms(), &r),
+	                 HS_OK);
+	assert_int_equal(r.status, 201);
+	assert_int_equal(hs_azq_create_queue(q, "hs-live-one", hs_now_ms(), &r),
+	                 HS_OK);	/* exists: 204, still done */
+	assert_int_equal(hs_azq_put(q, "hs-live-one", &m, hs_now_ms(), &r),
+	                 HS_OK);
+	assert_int_equal(r.status, 201);
+	assert_true(strlen(r.message_id) >= 32);
+	assert_int_equal(hs_azq_peek(q, "hs-live-one", 32, hs_now_ms(), &t, &r),
+	                 HS_OK);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(t.len[0], strlen(json));
+	assert_string_equal(t.text[0], json);
+	assert_int_equal(hs_azq_count(q, "hs-live-one", hs_now_ms(), &count,
+	                              &r), HS_OK);
+	assert_int_equal(count, 1);
+	hs_azq_texts_release(&t);
+	hs_azq_close(q);
+}
+
+static void
+get_hides_what_it_returned(void **state)
+{
+	struct hs_azq *q = open_live(*state);
+	struct hs_azq_msg m[3] = { { "a", 1 }, { "b", 1 }, { "c", 1 } };
+	struct hs_azq_result r[3];
+	struct hs_azq_texts t;
+
+	hs_azq_texts_init(&t);
+	must_create(q, "hs-live-get");
+	assert_int_equal(hs_azq_put_batch(q, "hs-live-get", m, 3, hs_now_ms(),
+	                                  r), HS_OK);
+	assert_int_equal(hs_azq_get(q, "hs-live-get", 32, 60, hs_now_ms(), &t,
+	                            &r[0]), HS_OK);
+	assert_int_equal(t.n, 3);
+	assert_int_equal(hs_azq_get(q, "hs-live-get", 32, 60, hs_now_ms(), &t,
+	                            &r[0]), HS_OK);
+	assert_int_equal(t.n, 0);
+	hs_azq_texts_release(&t);
+	hs_azq_close(q);
+}
+
+static void
+a_wrong_account_key_is_an_auth_outcome(void **state)
+{
+	const struct live *L = *state;
+	struct hs_azq *q = open_live(L), *bad;
+	char cs[512];
+	struct hs_azq_msg m = { "{}", 2 };
+	struct hs_azq_result r;
+
+	must_create(q, "hs-live-auth");
+	snprintf(cs, sizeof(cs), "AccountName=devstoreaccount1;AccountKey="
+	         "aG9va3Nwb29sLXdyb25nLWtleQ==;QueueEndpoint=http://"
+	         "127.0.0.1:%d/devstoreaccount1", L->port);
+	bad = open_cs(cs, 4);
+	assert_int_equal(hs_azq_put(bad, "hs-live-auth", &m, hs_now_ms(), &r),
+	                 HS_EAUTH);
+	assert_int_equal(r.outcome, HS_AZQ_AUTH);
+	assert_int_equal(r.status, 403);
+	assert_string_equal(r.code, "AuthenticationFailed");
+	assert_null(strstr(r.reason, "aG9va3"));
+	hs_azq_close(bad);
+	hs_azq_close(q);
+}
+
+static void
+a_missing_queue_is_a_no_queue_outcome(void **state)
+{
+	struct hs_azq *q = open_live(*state);
+	struct hs_azq_msg m = { "{}", 2 };
+	struct hs_azq_result r;
+
+	assert_int_equal(hs_azq_put(q, "hs-live-nosuch", &m, hs_now_ms(), &r),
+	                 HS_ENOTFOUND);
+	assert_int_equal(r.outcome, HS_AZQ_NO_QUEUE);
+	assert_string_equal(r.code, "QueueNotFound");
+	hs_azq_close(q);
+}
+
+static void
+the_64k_edge_is_sent_and_one_byte_more_is_refused_locally(void **state)
+{
+	struct hs_azq *q = open_live(*state);
+	char *big = malloc(HS_AZQ_RAW_MAX + 1);
+	struct hs_azq_msg m[3];
+	struct hs_azq_result r[3];
+	long count = -1;
+
+	memset(big, 'x', HS_AZQ_RAW_MAX + 1);
+	m[0] = (struct hs_azq_msg){ big, HS_AZQ_RAW_MAX };
+	m[1] = (struct hs_azq_msg){ big, HS_AZQ_RAW_MAX + 1 };
+	m[2] = (struct hs_azq_msg){ "{}", 2 };
+	must_create(q, "hs-live-edge");
+	assert_int_equal(hs_azq_put_batch(q, "hs-live-edge", m, 3, hs_now_ms(),
+	                                  r), HS_OK);
+	assert_int_equal(r[0].outcome, HS_AZQ_DONE);
+	assert_int_equal(r[1].outcome, HS_AZQ_PERMANENT);
+	assert_int_equal(r[1].status, 0);
+	assert_string_equal(r[1].code, "MessageTooLarge");
+	assert_int_equal(r[2].outcome, HS_AZQ_DONE);
+	assert_int_equal(hs_azq_count(q, "hs-live-edge", hs_now_ms(), &count,
+	                              &r[0]), HS_OK);
+	assert_int_equal(count, 2);
+	free(big);
+	hs_azq_close(q);
+}
+
+static void
+a_sas_that_may_only_add_puts_but_cannot_peek(void **state)
+{
+	const struct live *L = *state;
+	struct hs_azq *q = open_live(L), *sas;
+	const char *sts = "a\n\n2030-01-01T00:00:00Z\n/queue/devstoreaccount1/"
+	                  "hs-live-sas\n\n\n\n2025-11-05";
+	unsigned char *key = NULL;
+	size_t keylen;
+	char sig[HS_AZQ_SIG_LEN], enc[3 * HS_AZQ_SIG_LEN], cs[512];
+	struct hs_azq_msg m = { "{\"sas\":1}", 9 };
+	struct hs_azq_result r;
+	struct hs_azq_texts t;
+	size_t i, o = 0;
+
+	must_create(q, "hs-live-sas");
+	assert_int_equal(hs_azq_b64_decode(HS_AZQ_DEV_KEY,
+	    strlen(HS_AZQ_DEV_KEY), &key, &keylen), HS_OK);
+	assert_int_equal(hs_azq_sign(key, keylen, sts, sig), HS_OK);
+	for (i = 0; sig[i]; i++)
+		o += (size_t)(strchr("+/=", sig[i])
+		     ? snprintf(enc + o, 4, "%%%02X", (unsigned char)sig[i])
+		     : snprintf(enc + o, 2, "%c", sig[i]));
+	snprintf(cs, sizeof(cs), "QueueEndpoint=http://127.0.0.1:%d/"
+	         "devstoreaccount1;SharedAccessSignature=sv=2025-11-05&"
+	         "se=2030-01-01T00%%3A00%%3A00Z&sp=a&sig=%s", L->port, enc);
+	sas = open_cs(cs, 2);
+	assert_int_equal(hs_azq_put(sas, "hs-live-sas", &m, hs_now_ms(), &r),
+	                 HS_OK);
+	hs_azq_texts_init(&t);
+	assert_int_equal(hs_azq_peek(sas, "hs-live-sas", 1, hs_now_ms(), &t,
+	                             &r), HS_EAUTH);
+	assert_string_equal(r.code, "AuthorizationPermissionMismatch");
+	assert_int_equal(hs_azq_peek(q, "hs-live-sas", 1, hs_now_ms(), &t, &r),
+	                 HS_OK);
+	assert_int_equal(t.n, 1);
+	assert_string_equal(t.text[0], "{\"sas\":1}");
+	hs_azq_texts_release(&t);
+	free(key);
+	hs_azq_close(sas);
+	hs_azq_close(q);
+}
+
+static void
+nothing_listening_is_a_retry_outcome(void **state)
+{
+	char cs[512];
+	struct hs_azq *q;
+	struct hs_azq_msg m[2] = { { "{}", 2 }, { "[]", 2 } };
+	struct hs_azq_result r[2];
+
+	snprintf(cs, sizeof(cs), "UseDevelopmentStorage=true;QueueEndpoint="
+	         "http://127.0.0.1:%d/devstoreaccount1", free_port());
+	q = open_cs(cs, 2);
+	assert_int_equal(hs_azq_put_batch(q, "hs-live-down", m, 2, hs_now_ms(),
+	                                  r), HS_OK);
+	assert_int_equal(r[0].outcome, HS_AZQ_RETRY);
+	assert_int_equal(r[0].status, 0);
+	assert_string_equal(r[0].code, "CouldNotConnect");
+	assert_int_equal(r[1].outcome, HS_AZQ_RETRY);
+	assert_int_equal(hs_azq_outcome_err(&r[0]), HS_EAGAIN);
+	hs_azq_close(q);
+}
+
+static void
+ten_thousand_puts_are_timed_and_all_stored(void **state)
+{
+	struct hs_azq *q = open_live(*state);
+	struct hs_azq_msg *m = calloc(BATCH_N, sizeof(*m));
+	struct hs_azq_result *r = calloc(BATCH_N, sizeof(*r));
+	char (*text)[96] = calloc(BATCH_N, sizeof(*text));
+	double t0, secs;
+	long count = -1;
+	size_t i, done = 0;
+
+	must_create(q, "hs-live-bench");
+	for (i = 0; i < BATCH_N; i++) {
+		int n = snprintf(text[i], sizeof(text[i]), "{\"idempotency_key"
+		                 "\":\"bench:%zu\",\"payload\":{\"n\":%zu}}", i, i);
+		m[i] = (struct hs_azq_msg){ text[i], (size_t)n };
+	}
+	t0 = hs_mono_ms_f();
+	assert_int_equal(hs_azq_put_batch(q, "hs-live-bench", m, BATCH_N,
+	                                  hs_now_ms(), r), HS_OK);
+	secs = (hs_mono_ms_f() - t0) / 1000.0;
+	for (i = 0; i < BATCH_N; i++)
+		done += r[i].outcome == HS_AZQ_DONE;
+	printf("azure_queue: %d puts into azurite in %.2f s = %.0f messages/s "
+	       "(32 in flight)\n", BATCH_N, secs, BATCH_N / secs);
+	assert_int_equal(done, BATCH_N);
+	assert_int_equal(hs_azq_count(q, "hs-live-bench", hs_now_ms(), &count,
+	                              &r[0]), HS_OK);
+	assert_int_equal(count, BATCH_N);
+	free(text);
+	free(r);
+	free(m);
+	hs_azq_close(q);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(put_then_peek_returns_the_same_utf8_text),
+		cmocka_unit_test(get_hides_what_it_returned),
+		cmocka_unit_test(a_wrong_account_key_is_an_auth_outcome),
+		cmocka_unit_test(a_missing_queue_is_a_no_queue_outcome),
+		cmocka_unit_test(the_64k_edge_is_sent_and_one_byte_more_is_refused_locally),
+		cmocka_unit_test(a_sas_that_may_only_add_puts_but_cannot_peek),
+		cmocka_unit_test(nothing_listening_is_a_retry_outcome),
+		cmocka_unit_test(ten_thousand_puts_are_timed_and_all_stored),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
