@@ -10,7 +10,8 @@
 # (npm ci) the first time; concurrent callers wait on a lock taken on this
 # script itself, so no lock file is left behind.
 #
-# Exit codes: 0 ok, 100 usage, 111 could not install or start (try later).
+# Exit codes: 0 ok, 1 installed but did not start or answer, 100 usage,
+# 111 node/npm missing or npm ci failed (callers may skip on 111 only).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,9 +48,9 @@ start() {
 	case $port in
 	'' | *[!0-9]*) die 100 "bad port '$port'" ;;
 	esac
-	mkdir -p "$dir" || die 111 "cannot create '$dir'"
+	mkdir -p "$dir" || die 1 "cannot create '$dir'"
 	install_modules
-	command -v node >/dev/null 2>&1 || die 111 "node not found"
+	command -v node >/dev/null 2>&1 || die 111 "node not found (apt-get install nodejs)"
 	(
 		cd "$dir" &&
 			exec node "$here/node_modules/azurite/dist/src/queue/main.js" \
@@ -63,14 +64,14 @@ start() {
 	while [ $i -lt 300 ]; do
 		if ! kill -0 "$pid" 2>/dev/null; then
 			tail -n 5 "$dir/azurite.log" >&2
-			die 111 "azurite exited while starting on port $port"
+			die 1 "azurite exited while starting on port $port"
 		fi
 		answers "$port" && { echo "$pid"; exit 0; }
 		sleep 0.1
 		i=$((i + 1))
 	done
 	kill "$pid" 2>/dev/null
-	die 111 "azurite did not answer on port $port within 30 s"
+	die 1 "azurite did not answer on port $port within 30 s"
 }
 
 stop() {
