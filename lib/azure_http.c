@@ -189,7 +189,8 @@ build_headers(struct hs_azq_http *h, struct slot *s,
 	hd[nh++] = (struct hs_azq_hdr){ "x-ms-date", date };
 	hd[nh++] = (struct hs_azq_hdr){ "x-ms-version", HS_AZQ_VERSION };
 	if (r->content_type)
-		hd[nh++] = (struct hs_azq_hdr){ "Content-Type", r->content_type };
+		hd[nh++] = (struct hs_azq_hdr){ "Content-Type",
+		                                r->content_type };
 	snprintf(clen, sizeof(clen), "%zu", r->body ? r->body_len : 0);
 	if (sends_body)
 		hd[nh++] = (struct hs_azq_hdr){ "Content-Length", clen };
@@ -364,8 +365,9 @@ slot_done(struct hs_azq_http *h, struct slot *s, CURLcode cc,
 		if (job->finish)
 			job->finish(job->ctx, s->item, &resp, res);
 	} else {
-		snprintf(why, sizeof(why), "cannot reach the queue endpoint: %.120s",
-		         s->errbuf[0] ? s->errbuf : curl_easy_strerror(cc));
+		snprintf(why, sizeof(why), "cannot reach the queue endpoint: "
+		         "%.120s", s->errbuf[0] ? s->errbuf
+		                                : curl_easy_strerror(cc));
 		set_result(res, HS_AZQ_RETRY, transport_code(cc, s->too_big),
 		           why);
 	}
@@ -417,8 +419,8 @@ pump(struct hs_azq_http *h, const struct hs_azq_job *job, int64_t now_ms,
 		priv = NULL;
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
 		if (priv)
-			slot_done(h, (struct slot *)(void *)priv, m->data.result,
-			          job, now_ms, out);
+			slot_done(h, (struct slot *)(void *)priv,
+			          m->data.result, job, now_ms, out);
 		finished++;
 	}
 	if (!finished && running > 0 &&

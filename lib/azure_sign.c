@@ -379,9 +379,10 @@ hs_azq_date(int64_t now_ms, char out[HS_AZQ_DATE_LEN])
 	if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 > 9999 ||
 	    tm.tm_year + 1900 < 0)
 		return HS_EINVAL;
-	n = snprintf(out, HS_AZQ_DATE_LEN, "%s, %02d %s %04d %02d:%02d:%02d GMT",
-	             wday[tm.tm_wday], tm.tm_mday, mon[tm.tm_mon],
-	             tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	n = snprintf(out, HS_AZQ_DATE_LEN,
+	             "%s, %02d %s %04d %02d:%02d:%02d GMT", wday[tm.tm_wday],
+	             tm.tm_mday, mon[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
+	             tm.tm_min, tm.tm_sec);
 	return (n > 0 && n < HS_AZQ_DATE_LEN) ? HS_OK : HS_EINVAL;
 }
 

@@ -227,7 +227,8 @@ hs_azq_parse_texts(const char *xml, size_t n, struct hs_azq_texts *t)
 	size_t mlen;
 
 	while (rc == HS_OK && p < end) {
-		next = xml_find(p, (size_t)(end - p), "QueueMessage", &m, &mlen);
+		next = xml_find(p, (size_t)(end - p), "QueueMessage", &m,
+		                &mlen);
 		if (!next)
 			break;
 		if (t->n == HS_AZQ_PEEK_MAX)
