@@ -150,16 +150,24 @@ trim(char *s)
 	return s;
 }
 
-/* Removes matching quotes, or an unquoted value's " # comment". */
+/*
+ * A quoted value ends at its closing quote (a " # comment" may follow);
+ * an unquoted one ends at " #", as in the dotenv files of the seeds.
+ */
 static char *
 unquote(char *v)
 {
-	size_t n = strlen(v);
-	char *hash;
+	char *close, *hash;
 
-	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
-		v[n - 1] = '\0';
-		return v + 1;
+	if (v[0] == '"' || v[0] == '\'') {
+		close = strrchr(v + 1, v[0]);
+		if (close) {
+			hash = trim(close + 1);
+			if (!*hash || *hash == '#') {
+				*close = '\0';
+				return v + 1;
+			}
+		}
 	}
 	for (hash = strchr(v, '#'); hash; hash = strchr(hash + 1, '#'))
 		if (hash > v && isspace((unsigned char)hash[-1])) {

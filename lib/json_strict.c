@@ -121,7 +121,7 @@ escape(struct scan *sc)
 {
 	int k, c = peek(sc);
 
-	if (c < 0 || !strchr("\"\\/bfnrtu", c))
+	if (c <= 0 || !strchr("\"\\/bfnrtu", c))
 		return fail(sc, "invalid escape in string");
 	sc->i++;
 	if (c != 'u')

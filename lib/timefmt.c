@@ -110,10 +110,13 @@ parse_zone(const char **p, int *offset_min)
 	(*p)++;
 	if ((hh = digits(p, 2)) < 0 || hh > 23)
 		return -1;
-	if (**p == ':')
+	if (**p == ':') {
 		(*p)++;
-	if (**p && (mm = digits(p, 2)) < 0)
+		if ((mm = digits(p, 2)) < 0)	/* "+05:" is not a zone */
+			return -1;
+	} else if (**p && (mm = digits(p, 2)) < 0) {
 		return -1;
+	}
 	if (mm > 59)
 		return -1;
 	*offset_min = sign * (hh * 60 + mm);

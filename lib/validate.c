@@ -2,6 +2,7 @@
  * validate.c - field checks for webhook bodies.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,32 @@ has_control(const char *s, size_t n)
 	return 0;
 }
 
+/*
+ * The text of an integer as sent. json-c keeps integers up to UINT64_MAX
+ * exactly and clamps anything beyond to UINT64_MAX or INT64_MIN, so those
+ * two values are refused: two clamped ids would collide.
+ */
+static int
+int_text(struct json_object *v, const char *name, char *out, size_t outlen,
+         struct hs_fields *f)
+{
+	const char *s = json_object_get_string(v);
+	size_t n = strlen(s);
+
+	if (json_object_get_uint64(v) == UINT64_MAX ||
+	    json_object_get_int64(v) == INT64_MIN) {
+		hs_fields_add(f, name, "is an integer beyond 64 bits; send it "
+		    "as a string");
+		return -1;
+	}
+	if (n >= outlen) {
+		hs_fields_add(f, name, "is too long");
+		return -1;
+	}
+	memcpy(out, s, n + 1);
+	return 1;
+}
+
 int
 hs_v_id(struct json_object *obj, const char *key, const char *name,
         int required, char *out, size_t outlen, struct hs_fields *f)
@@ -87,10 +114,8 @@ hs_v_id(struct json_object *obj, const char *key, const char *name,
 
 	if (p <= 0)
 		return p;
-	if (json_object_is_type(v, json_type_int)) {
-		snprintf(out, outlen, "%lld", (long long)json_object_get_int64(v));
-		return 1;
-	}
+	if (json_object_is_type(v, json_type_int))
+		return int_text(v, name, out, outlen, f);
 	if (!json_object_is_type(v, json_type_string)) {
 		hs_fields_add(f, name, "must be a string or an integer");
 		return -1;
@@ -229,7 +254,9 @@ hs_v_number(struct json_object *obj, const char *key, const char *name,
 	if (json_object_is_type(v, json_type_string)) {
 		s = json_object_get_string(v);
 		errno = 0;
-		if (*s && (strtod(s, &end), !*end) && !errno)
+		/* Decimal notation only: strtod would take NaN, inf, hex. */
+		if (*s && strspn(s, "+-0123456789.eE") == strlen(s) &&
+		    (strtod(s, &end), !*end) && !errno)
 			return 1;
 	}
 	hs_fields_add(f, name, "must be a number");
