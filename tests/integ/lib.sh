@@ -197,6 +197,30 @@ hs_sql_count()
 	echo "${n:-0}"
 }
 
+# hs_q STRING: STRING as an SQL string literal.
+hs_q()
+{
+	printf "'%s'" "${1//\'/\'\'}"
+}
+
+# hs_rows_key KEY: events stored under idempotency key KEY.
+hs_rows_key()
+{
+	hs_sql_count "idem_key = $(hs_q "$1")"
+}
+
+# hs_rows_with TEXT: events whose raw body contains TEXT.
+hs_rows_with()
+{
+	hs_sql_count "instr(CAST(body AS TEXT), $(hs_q "$1")) > 0"
+}
+
+# hs_hex STRING: uppercase hex of STRING's bytes (as SQLite's hex() prints).
+hs_hex()
+{
+	printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n' | tr 'a-f' 'A-F'
+}
+
 # --- ports and processes -----------------------------------------------------
 
 hs_port_in_use()
@@ -280,9 +304,10 @@ hs_write_conf()
 	} >"$file"
 }
 
+# hs_apache_conf DIR MODE DROP_USER: the test server's httpd.conf.
 hs_apache_conf()
 {
-	local dir=$1 mode=$2 m
+	local dir=$1 mode=$2 drop=$3 m
 	echo "# written by tests/integ/lib.sh: $mode"
 	echo "ServerRoot \"$dir\""
 	echo "ServerName 127.0.0.1"
@@ -309,9 +334,9 @@ hs_apache_conf()
 		echo "LoadModule cgid_module $HS_APACHE_MODULES/mod_cgid.so"
 		echo "ScriptSock \"$dir/run/cgid.sock\""
 	fi
-	if [ -n "$HS_RUN_USER" ]; then
-		echo "User $HS_RUN_USER"
-		echo "Group $HS_RUN_GROUP"
+	if [ -n "$drop" ]; then
+		echo "User $drop"
+		echo "Group $(id -gn "$drop")"
 	fi
 	cat <<-EOF
 	LogFormat "%h \"%r\" %>s %b %D" hs
@@ -319,6 +344,8 @@ hs_apache_conf()
 	TypesConfig /dev/null
 	Timeout 20
 	KeepAlive On
+	# An answer cut short (see hs_complete) then costs 2 s, not 5.
+	KeepAliveTimeout 2
 	StartServers 1
 	ServerLimit 4
 	ThreadLimit 32
@@ -362,7 +389,9 @@ hs_default_bin()
 
 # hs_server_start [KEY=VALUE | !KEY ...]: start a server of HS_MODE with a
 # fresh spool and a configuration of the test defaults plus the arguments
-# (see hs_write_conf; ROOT_PATH=... also sets HS_PREFIX). Sets HS_URL,
+# (see hs_write_conf; ROOT_PATH=... also sets HS_PREFIX). Started as root,
+# the server drops to HS_RUN_USER itself; with HS_START_AS=USER it is started
+# as USER instead, as an ordinary user would start it. Sets HS_URL,
 # HS_PREFIX, HS_PORT, HS_DIR, HS_ERRLOG, SPOOL_PATH, HOOKSPOOL_CONF and
 # exports them. Fails with the server's log on stderr if it does not answer.
 hs_server_start()
@@ -375,13 +404,20 @@ hs_server_start()
 		    "$HS_ERRLOG" "$HS_DIR/server.out" 2>/dev/null || break
 	done
 	echo "cannot start $HS_MODE server; its log follows" >&2
-	tail -n 30 "$HS_DIR/server.out" "$HS_ERRLOG" 2>/dev/null | sed 's/^/  /' >&2
+	tail -n 30 "$HS_DIR/server.out" "$HS_DIR/run/error.log" "$HS_ERRLOG" \
+	    2>/dev/null | sed 's/^/  /' >&2
 	return 1
 }
 
 hs_server_start_once()
 {
-	local dir bin kv pg
+	local dir bin kv pg owner=$HS_RUN_USER drop=$HS_RUN_USER as=()
+	if [ -n "$HS_START_AS" ]; then
+		owner=$HS_START_AS
+		drop=
+		as=(setpriv "--reuid=$HS_START_AS" "--regid=$(id -g "$HS_START_AS")"
+		    --init-groups)
+	fi
 	bin=${HS_BIN:-$(hs_default_bin "$HS_MODE")}
 	if [ ! -x "$bin" ]; then
 		echo "handler binary '$bin' not built (make all san)" >&2
@@ -403,8 +439,8 @@ hs_server_start_once()
 	chmod 0755 "$dir" "$dir/htdocs"
 	chmod 0700 "$dir/spool" "$dir/run"
 	chmod 0600 "$HOOKSPOOL_CONF"
-	if [ -n "$HS_RUN_USER" ]; then
-		chown "$HS_RUN_USER:$HS_RUN_GROUP" "$dir/spool" "$dir/run" \
+	if [ -n "$owner" ]; then
+		chown "$owner:$(id -g "$owner")" "$dir/spool" "$dir/run" \
 		    "$HOOKSPOOL_CONF"
 	fi
 
@@ -419,11 +455,13 @@ hs_server_start_once()
 	HS_ERRLOG=$dir/run/error.log
 	case $HS_MODE in
 	lighttpd-fcgi)
+		# The handler's stderr; lighttpd's own log is error.log.
+		HS_ERRLOG=$dir/run/hooks.log
 		HOOKSPOOL_HOME=$home HOOKSPOOL_PORT=$HS_PORT \
 		HOOKSPOOL_CONF=$HOOKSPOOL_CONF HOOKSPOOL_RUNDIR=$dir/run \
 		HOOKSPOOL_BIND=127.0.0.1 HOOKSPOOL_PROCS=${HS_PROCS:-4} \
-		HOOKSPOOL_USER=$HS_RUN_USER \
-		    setsid "$HS_LIGHTTPD" -D -f "$HS_ROOT/lighttpd/hookspool.conf" \
+		HOOKSPOOL_USER=$drop \
+		    setsid "${as[@]}" "$HS_LIGHTTPD" -D -f "$HS_ROOT/lighttpd/hookspool.conf" \
 		    </dev/null >"$dir/server.out" 2>&1 &
 		pg=$!
 		;;
@@ -439,9 +477,9 @@ hs_server_start_once()
 			} >"$dir/htdocs/.htaccess"
 			chmod 0644 "$dir/htdocs/.htaccess"
 		fi
-		hs_apache_conf "$dir" "$HS_MODE" >"$dir/httpd.conf"
+		hs_apache_conf "$dir" "$HS_MODE" "$drop" >"$dir/httpd.conf"
 		HOOKSPOOL_HOME=$home HOOKSPOOL_CONF=$HOOKSPOOL_CONF \
-		    setsid "$HS_APACHE" -f "$dir/httpd.conf" -DFOREGROUND \
+		    setsid "${as[@]}" "$HS_APACHE" -f "$dir/httpd.conf" -DFOREGROUND \
 		    </dev/null >"$dir/server.out" 2>&1 &
 		pg=$!
 		;;
@@ -527,8 +565,9 @@ hs_own_server()
 # --- HTTP ----------------------------------------------------------------------
 
 # hs_req METHOD PATH [CURL ARGS...]: one request to HS_URL + HS_PREFIX + PATH.
-# Sets HS_STATUS (000 when no answer), HS_BODY (the body as text) and
-# HS_HDRS (the header file).
+# Sets HS_STATUS (000 when no answer), HS_BODY (the body as text), HS_HDRS
+# (the header file) and HS_CURL_RC (curl's exit status: 18 = the answer was
+# cut short, 52 = no answer at all).
 hs_req()
 {
 	local method=$1 path=$2
@@ -544,33 +583,42 @@ hs_req()
 	HS_STATUS=$(curl -s -X "$method" -o "$tmp/body" -D "$HS_HDRS" \
 	    -w '%{http_code}' --max-time "${HS_TIMEOUT:-20}" "$@" \
 	    "$HS_URL$HS_PREFIX$path")
+	HS_CURL_RC=$?
 	HS_BODY=$(cat "$tmp/body" 2>/dev/null)
 }
 
-# hs_post PATH BODY [CURL ARGS...]: POST BODY as application/json.
+# hs_post PATH BODY [CURL ARGS...]: POST BODY (@FILE: the file's bytes) with
+# Content-Type HS_CT (default application/json; empty: no Content-Type).
 hs_post()
 {
-	local path=$1 body=$2
+	local path=$1 body=$2 ct=${HS_CT-application/json}
 	shift 2
-	hs_req POST "$path" -H 'Content-Type: application/json' \
-	    --data-binary "$body" "$@"
+	if [ -n "$ct" ]; then
+		set -- -H "Content-Type: $ct" "$@"
+	else
+		set -- -H 'Content-Type:' "$@"
+	fi
+	hs_req POST "$path" --data-binary "$body" "$@"
 }
 
-# hs_post_contact BODY [CURL ARGS...] / hs_post_campaign: with the API key.
+# hs_post_contact BODY [CURL ARGS...] / hs_post_campaign: with X-API-KEY
+# HS_KEY (default the configured key; empty: no X-API-KEY header).
 hs_post_contact()
 {
-	local body=$1
-	shift
-	hs_post "$HS_API/manychat/webhook/contact" "$body" \
-	    -H "X-API-KEY: $HS_API_KEY" "$@"
+	hs_post_manychat contact "$@"
 }
 
 hs_post_campaign()
 {
-	local body=$1
-	shift
-	hs_post "$HS_API/manychat/webhook/campaign-assignment" "$body" \
-	    -H "X-API-KEY: $HS_API_KEY" "$@"
+	hs_post_manychat campaign-assignment "$@"
+}
+
+hs_post_manychat()
+{
+	local what=$1 body=$2 key=${HS_KEY-$HS_API_KEY}
+	shift 2
+	[ -n "$key" ] && set -- -H "X-API-KEY: $key" "$@"
+	hs_post "$HS_API/manychat/webhook/$what" "$body" "$@"
 }
 
 # hs_sign BODY [SECRET]: lowercase hex HMAC-SHA256 of BODY (no newline added).
@@ -624,12 +672,23 @@ hs_is_json()
 	fi
 }
 
+# hs_complete NAME: the last answer arrived whole (curl exit status 0).
+hs_complete()
+{
+	if [ "$HS_CURL_RC" -eq 0 ]; then
+		hs_ok "$1: complete answer"
+	else
+		hs_not_ok "$1: complete answer" "curl exit status $HS_CURL_RC"
+	fi
+}
+
 # hs_expect_error STATUS NAME: status, JSON error envelope with a
 # non-empty "error" and a string "detail".
 hs_expect_error()
 {
 	local status=$1 name=$2
 	hs_is "$HS_STATUS" "$status" "$name: status $status"
+	hs_complete "$name"
 	if printf '%s' "$HS_BODY" | jq -e \
 	    '(.error | type == "string" and length > 0) and (.detail | type == "string")' \
 	    >/dev/null 2>&1; then
