@@ -135,7 +135,8 @@ inline_comment_after_space_is_removed(void **state)
 }
 
 /*
- * BUG (reported): lib/config.c unquote() only strips quotes when the
+ * Regression test (bug fixed in 9d53f6a):
+ * lib/config.c unquote() only strips quotes when the
  * closing quote is the last character, so `KEY="value" # comment` keeps
  * the quotes: API_KEY becomes "\"abc\"" and the key never matches.
  */
@@ -151,8 +152,32 @@ quoted_value_followed_by_inline_comment_loses_quotes(void **state)
 	    hs_config_get(c, "WEBHOOK_SECRET"));
 	hs_config_free(c);
 	if (strcmp(key, "abc") || strcmp(secret, "s e c"))
-		fail_msg("BUG config unquote: API_KEY=\"abc\" # the key gave "
+		fail_msg("regression: "
+		    "config unquote: API_KEY=\"abc\" # the key gave "
 		    "[%s], WEBHOOK_SECRET='s e c' # ... gave [%s]", key, secret);
+}
+
+/*
+ * BUG (reported): lib/config.c unquote() looks for the closing quote with
+ * strrchr(), so a quote character inside the trailing comment is taken as
+ * the closing one: 'x' # don't ... keeps its quotes, and "x" # a "y" note
+ * swallows the comment into the value.
+ */
+static void
+quote_characters_in_the_trailing_comment_are_ignored(void **state)
+{
+	struct hs_config *c = parse("WEBHOOK_SECRET='s3cret' # don't share\n"
+	    "API_KEY=\"abc\" # the \"old\" key\n");
+	char secret[64], key[64];
+
+	snprintf(secret, sizeof(secret), "%s",
+	    hs_config_get(c, "WEBHOOK_SECRET"));
+	snprintf(key, sizeof(key), "%s", hs_config_get(c, "API_KEY"));
+	hs_config_free(c);
+	if (strcmp(secret, "s3cret") || strcmp(key, "abc"))
+		fail_msg("BUG config unquote(): WEBHOOK_SECRET='s3cret' # don't "
+		    "share gave [%s]; API_KEY=\"abc\" # the \"old\" key gave "
+		    "[%s]", secret, key);
 }
 
 static void
@@ -519,6 +544,7 @@ main(void)
 		cmocka_unit_test(unmatched_quote_is_kept_as_is),
 		cmocka_unit_test(inline_comment_after_space_is_removed),
 		cmocka_unit_test(quoted_value_followed_by_inline_comment_loses_quotes),
+		cmocka_unit_test(quote_characters_in_the_trailing_comment_are_ignored),
 		cmocka_unit_test(spaces_around_key_and_value_are_trimmed),
 		cmocka_unit_test(value_may_contain_equals_signs),
 		cmocka_unit_test(crlf_line_endings_are_accepted),

@@ -228,7 +228,8 @@ refuses_invalid_escapes(void **state)
 }
 
 /*
- * BUG (reported): lib/json_strict.c escape() tests the byte after '\'
+ * Regression test (bug fixed in 9d53f6a):
+ * lib/json_strict.c escape() tests the byte after '\'
  * with strchr("\"\\/bfnrtu", c), and strchr finds the terminating NUL
  * when c == 0, so a backslash followed by a NUL byte is accepted as a
  * valid escape. json-c later stops at that NUL.
@@ -241,7 +242,8 @@ refuses_backslash_followed_by_nul(void **state)
 
 	memset(&err, 0, sizeof(err));
 	if (check_n(text, sizeof(text) - 1, HS_JSON_MAX_DEPTH, &err) == 0)
-		fail_msg("BUG json_strict escape(): a backslash followed by a "
+		fail_msg("regression: "
+		    "json_strict escape(): a backslash followed by a "
 		    "NUL byte was accepted as a valid escape");
 	assert_string_equal(err.reason, "invalid escape in string");
 	assert_int_equal(err.offset, 7);

@@ -210,7 +210,8 @@ id_longer_than_the_buffer_is_a_problem_not_a_truncation(void **state)
 }
 
 /*
- * BUG (reported): lib/validate.c hs_v_id() writes an integer with
+ * Regression test (bug fixed in 9d53f6a):
+ * lib/validate.c hs_v_id() writes an integer with
  * snprintf(out, outlen, ...) and returns 1 even when the text did not fit,
  * so an integer id is silently truncated; the header promises "truncated
  * never: too long is a problem".
@@ -227,14 +228,16 @@ integer_id_longer_than_the_buffer_is_a_problem_not_a_truncation(void **state)
 	rc = hs_v_id(o, "id", "id", 1, out, sizeof(out), &f);
 	json_object_put(o);
 	if (rc == 1)
-		fail_msg("BUG validate hs_v_id(): integer 1515862162 with a "
+		fail_msg("regression: "
+		    "validate hs_v_id(): integer 1515862162 with a "
 		    "6-byte buffer returned 1 and '%s'", out);
 	assert_int_equal(rc, -1);
 	assert_int_equal(f.total, 1);
 }
 
 /*
- * BUG (reported): lib/validate.c hs_v_id() converts integers with
+ * Regression test (bug fixed in 9d53f6a):
+ * lib/validate.c hs_v_id() converts integers with
  * json_object_get_int64(), which clamps: 9223372036854775808 and
  * 18446744073709551615 both become "9223372036854775807", so two
  * different senders' ids collide silently.
@@ -254,7 +257,8 @@ integer_id_beyond_int64_is_refused_or_kept_exactly(void **state)
 	json_object_put(o);
 	if ((ra == 1 && strcmp(a, "9223372036854775808")) ||
 	    (rb == 1 && strcmp(b, "18446744073709551615")))
-		fail_msg("BUG validate hs_v_id(): 9223372036854775808 -> '%s', "
+		fail_msg("regression: "
+		    "validate hs_v_id(): 9223372036854775808 -> '%s', "
 		    "18446744073709551615 -> '%s' (clamped, not exact)", a, b);
 }
 
@@ -492,7 +496,8 @@ number_refuses_words_empty_and_out_of_range(void **state)
 }
 
 /*
- * BUG (reported): lib/validate.c hs_v_number() accepts any string strtod()
+ * Regression test (bug fixed in 9d53f6a):
+ * lib/validate.c hs_v_number() accepts any string strtod()
  * takes whole, so "NaN", "inf", "0x1A" and " 12" pass as "a numeric
  * string", although the header promises an integer or decimal number and
  * the JSON check refuses NaN as a number.
@@ -518,7 +523,8 @@ number_refuses_nan_infinity_hex_and_padded_strings(void **state)
 		}
 	json_object_put(o);
 	if (accepted[0])
-		fail_msg("BUG validate hs_v_number(): accepted as numbers:%s",
+		fail_msg("regression: "
+		    "validate hs_v_number(): accepted as numbers:%s",
 		    accepted);
 }
 
