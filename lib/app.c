@@ -155,6 +155,8 @@ method_allowed(const char *methods, const char *method)
 	size_t n = strlen(method);
 	const char *p;
 
+	if (!n)
+		return 0;
 	for (p = strstr(methods, method); p; p = strstr(p + 1, method))
 		if ((p == methods || p[-1] == ' ') &&
 		    (p[n] == '\0' || p[n] == ','))

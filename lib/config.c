@@ -160,9 +160,12 @@ unquote(char *v)
 	char *close, *hash;
 
 	if (v[0] == '"' || v[0] == '\'') {
-		close = strrchr(v + 1, v[0]);
-		if (close) {
-			hash = trim(close + 1);
+		/* The first quote after which only a comment may follow. */
+		for (close = strchr(v + 1, v[0]); close;
+		    close = strchr(close + 1, v[0])) {
+			hash = close + 1;
+			while (isspace((unsigned char)*hash))
+				hash++;
 			if (!*hash || *hash == '#') {
 				*close = '\0';
 				return v + 1;

@@ -27,8 +27,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    " WHERE source = ?1 AND idem_key = ?2",
 	[ST_INSERT_DELIVERY] =
 	    "INSERT INTO deliveries (event_id, sink, state, attempts,"
-	    " next_attempt_at, created_at, updated_at)"
-	    " VALUES (?1, ?2, 'pending', 0, ?3, ?3, ?3)",
+	    " next_attempt_at, created_at, updated_at, entity_key)"
+	    " VALUES (?1, ?2, 'pending', 0, ?3, ?3, ?3, ?4)",
 	[ST_HIT_PURGE] =
 	    "DELETE FROM client_hits WHERE at_ms <= ?1",
 	[ST_HIT_COUNT] =

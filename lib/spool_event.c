@@ -73,7 +73,8 @@ find_first(struct hs_spool *sp, const struct hs_event *ev,
 
 static enum hs_err
 insert_deliveries(struct hs_spool *sp, int64_t event_id, const char *iso,
-                  const char *const *sinks, size_t nsinks)
+                  const char *entity_key, const char *const *sinks,
+                  size_t nsinks)
 {
 	sqlite3_stmt *st;
 	enum hs_err rc = HS_OK;
@@ -86,6 +87,7 @@ insert_deliveries(struct hs_spool *sp, int64_t event_id, const char *iso,
 		sqlite3_bind_int64(st, 1, event_id);
 		sqlite3_bind_text(st, 2, sinks[i], -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, iso, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, entity_key, -1, SQLITE_STATIC);
 		rc = step_done(sp, st);
 	}
 	return rc;
@@ -120,7 +122,8 @@ hs_spool_put(struct hs_spool *sp, const struct hs_event *ev,
 	}
 	res->event_id = sqlite3_last_insert_rowid(sp->db);
 	res->response_status = ev->response_status;
-	rc = insert_deliveries(sp, res->event_id, iso, sinks, nsinks);
+	rc = insert_deliveries(sp, res->event_id, iso, ev->entity_key, sinks,
+	    nsinks);
 	if (rc != HS_OK)
 		goto out;
 	in_tx = 0;	/* hs_spool_commit() rolls back itself on failure */

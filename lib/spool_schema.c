@@ -65,6 +65,22 @@ static const char *const migrations[] = {
 	"INSERT INTO meta (key, value) VALUES"
 	"  ('created_at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));"
 	"PRAGMA user_version = 1;",
+
+	/*
+	 * 2: the sync engine. A delivery carries its event's entity key so
+	 * that per-key order is one indexed lookup; partial indexes keep the
+	 * claim query proportional to what is pending, not to history.
+	 */
+	"ALTER TABLE deliveries ADD COLUMN entity_key TEXT;"
+	"UPDATE deliveries SET entity_key ="
+	"  (SELECT entity_key FROM events WHERE events.id = event_id);"
+	"CREATE INDEX deliveries_pending_order ON deliveries (sink, id)"
+	"  WHERE state = 'pending';"
+	"CREATE INDEX deliveries_pending_by_key"
+	"  ON deliveries (sink, entity_key, event_id) WHERE state = 'pending';"
+	"CREATE UNIQUE INDEX deliveries_one_per_sink"
+	"  ON deliveries (event_id, sink) WHERE state = 'pending';"
+	"PRAGMA user_version = 2;",
 };
 
 int
