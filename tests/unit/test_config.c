@@ -158,10 +158,11 @@ quoted_value_followed_by_inline_comment_loses_quotes(void **state)
 }
 
 /*
- * BUG (reported): lib/config.c unquote() looks for the closing quote with
- * strrchr(), so a quote character inside the trailing comment is taken as
- * the closing one: 'x' # don't ... keeps its quotes, and "x" # a "y" note
- * swallows the comment into the value.
+ * Regression test (bug fixed in 468a759):
+ * lib/config.c unquote() looked for the closing quote with strrchr(), so
+ * a quote character inside the trailing comment was taken as the closing
+ * one: 'x' # don't ... kept its quotes, and "x" # a "y" note swallowed
+ * the comment into the value.
  */
 static void
 quote_characters_in_the_trailing_comment_are_ignored(void **state)
@@ -175,7 +176,8 @@ quote_characters_in_the_trailing_comment_are_ignored(void **state)
 	snprintf(key, sizeof(key), "%s", hs_config_get(c, "API_KEY"));
 	hs_config_free(c);
 	if (strcmp(secret, "s3cret") || strcmp(key, "abc"))
-		fail_msg("BUG config unquote(): WEBHOOK_SECRET='s3cret' # don't "
+		fail_msg("regression: config unquote(): "
+		    "WEBHOOK_SECRET='s3cret' # don't "
 		    "share gave [%s]; API_KEY=\"abc\" # the \"old\" key gave "
 		    "[%s]", secret, key);
 }

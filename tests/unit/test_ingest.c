@@ -1239,11 +1239,12 @@ root_path_with_trailing_slash_is_the_same_prefix(void **state)
 }
 
 /*
- * BUG (reported): lib/app.c method_allowed() loops
- * strstr(p + 1, method); with an empty REQUEST_METHOD strstr matches at
- * every position including the terminating NUL, and the next call starts
- * one byte past the end of the route's methods string (ASan:
- * global-buffer-overflow). Run in a child so the abort is contained.
+ * Regression test (bug fixed in 468a759):
+ * lib/app.c method_allowed() looped strstr(p + 1, method); with an empty
+ * REQUEST_METHOD, strstr matched at every position including the
+ * terminating NUL, and the next call started one byte past the end of the
+ * route's methods string (ASan: global-buffer-overflow). Runs in a child
+ * so that an abort is contained and reported as this test's failure.
  */
 static void
 empty_request_method_is_refused_without_reading_out_of_bounds(void **state)
@@ -1262,7 +1263,8 @@ empty_request_method_is_refused_without_reading_out_of_bounds(void **state)
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fail_msg("BUG app.c method_allowed(): REQUEST_METHOD= (empty) "
+		fail_msg("regression: app.c method_allowed(): "
+		    "REQUEST_METHOD= (empty) "
 		    "on /health: child %s %d (ASan report above)",
 		    WIFEXITED(status) ? "exited" : "killed by signal",
 		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));

@@ -27,6 +27,7 @@
 #include <sqlite3.h>
 
 #include "spool.h"
+#include "spool_internal.h"	/* spool_migration(0): a v1 spool */
 #include "timefmt.h"
 #include "faultvfs.h"
 
@@ -351,6 +352,91 @@ schema_from_a_newer_build_is_refused(void **state)
 	assert_non_null(strstr(err, fx->path));
 }
 
+/* Writes a spool as the first release (schema v1) left it, with rows. */
+static void
+make_v1_spool(const struct fx *fx)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL,
+	    NULL, NULL), SQLITE_OK);
+	assert_non_null(spool_migration(0));
+	assert_int_equal(sqlite3_exec(db, spool_migration(0), NULL, NULL,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	    "INSERT INTO events (id, source, kind, idem_key, entity_key,"
+	    " received_at, body, response_status, response_body) VALUES"
+	    " (1, 'manychat', 'contact', 'k', 'manychat:1',"
+	    " '2026-11-23T10:30:18.123Z', X'7b7d', 202, '{}');"
+	    "INSERT INTO deliveries (event_id, sink, next_attempt_at,"
+	    " created_at, updated_at) VALUES"
+	    " (1, 'azure_queue', 'x', 'x', 'x'), (1, 'odoo', 'x', 'x', 'x');",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	assert_int_equal(q_int(fx, "PRAGMA user_version"), 1);
+}
+
+static void
+v1_spool_is_upgraded_keeping_its_rows(void **state)
+{
+	struct fx *fx = *state;
+
+	make_v1_spool(fx);
+	open_spool(fx, 1000);
+	assert_int_equal(q_int(fx, "PRAGMA user_version"),
+	                 hs_spool_latest_version());
+	assert_int_equal(events(fx), 1);
+	assert_int_equal(deliveries(fx), 2);
+	if (hs_spool_latest_version() >= 2)
+		assert_int_equal(q_int(fx, "SELECT count(*) FROM deliveries "
+		    "WHERE entity_key = 'manychat:1'"), 2);
+	/* an event stored before the upgrade is still a duplicate after it */
+	put_ok(fx, "manychat", "k", 1);
+	put_ok(fx, "manychat", "new", 0);
+}
+
+static void
+failed_upgrade_leaves_a_spool_that_upgrades_later(void **state)
+{
+	struct fx *fx = *state;
+	char err[512];
+	enum hs_err rc;
+	long long v;
+	int nth, fired;
+
+	for (nth = 1; nth < 200; nth++) {
+		make_v1_spool(fx);
+		faultvfs_fail(FV_WRITE, nth, SQLITE_FULL, 1);
+		rc = try_open(fx, 1000, err, sizeof(err));
+		fired = faultvfs_fired();
+		faultvfs_clear();
+		if (!fired) {
+			assert_int_equal(rc, HS_OK);
+			break;
+		}
+		if (rc == HS_OK)
+			fail_msg("upgrade succeeded although write %d failed", nth);
+		assert_null(fx->sp);
+		/* each migration is one transaction: a whole version */
+		v = q_int(fx, "PRAGMA user_version");
+		assert_true(v >= 1 && v <= hs_spool_latest_version());
+		assert_int_equal(events(fx), 1);
+		assert_int_equal(deliveries(fx), 2);
+		open_spool(fx, 1000);
+		assert_int_equal(q_int(fx, "PRAGMA user_version"),
+		                 hs_spool_latest_version());
+		assert_int_equal(deliveries(fx), 2);
+		hs_spool_close(fx->sp);
+		fx->sp = NULL;
+		teardown(state);
+		assert_int_equal(setup(state), 0);
+		fx = *state;
+	}
+	if (hs_spool_latest_version() >= 2)
+		assert_true(nth > 1);
+}
+
 static void
 missing_directory_fails_with_a_message(void **state)
 {
@@ -447,6 +533,9 @@ put_stores_the_event_and_one_delivery_per_sink(void **state)
 	    "state = 'pending' AND attempts = 0 AND next_attempt_at = "
 	    "'2026-11-23T10:30:18.123Z' AND event_id = (SELECT id FROM "
 	    "events) AND sink IN ('azure_queue', 'odoo', 'sql')"), 3);
+	if (hs_spool_latest_version() >= 2)	/* per-key order */
+		assert_int_equal(q_int(fx, "SELECT count(*) FROM deliveries "
+		    "WHERE entity_key = 'manychat:test_contact_456'"), 3);
 	q_text(fx->sp, "SELECT group_concat(sink, ',') FROM (SELECT sink FROM "
 	    "deliveries ORDER BY sink)", text, sizeof(text));
 	assert_string_equal(text, "azure_queue,odoo,sql");
@@ -1082,6 +1171,8 @@ main(void)
 		T(reopen_is_idempotent_and_keeps_events),
 		T(two_handles_share_one_spool),
 		T(schema_from_a_newer_build_is_refused),
+		T(v1_spool_is_upgraded_keeping_its_rows),
+		T(failed_upgrade_leaves_a_spool_that_upgrades_later),
 		T(missing_directory_fails_with_a_message),
 		T(file_that_is_not_a_database_is_refused),
 		cmocka_unit_test(sqlite_codes_map_to_errors),
