@@ -519,6 +519,61 @@ load_reads_a_file_and_names_it_in_problems(void **state)
 }
 
 static void
+file_over_one_mib_is_an_error_problem(void **state)
+{
+	char dir[] = "/tmp/hs-config-XXXXXX";
+	char path[128], line[80];
+	struct hs_config *c = NULL;
+	size_t i;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/big.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	memset(line, '#', sizeof(line) - 2);
+	line[sizeof(line) - 2] = '\n';
+	line[sizeof(line) - 1] = '\0';
+	for (i = 0; i < 1024 * 1024 / (sizeof(line) - 1) + 10; i++)
+		fputs(line, f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(hs_config_load(&c, path), HS_OK);
+	assert_non_null(c);
+	assert_int_equal(hs_config_ok(c), 0);
+	assert_problem(c, 0, 1, "1 MiB");
+	hs_config_free(c);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/*
+ * BUG (reported): lib/config.c hs_config_load() does not check ferror()
+ * after its fread() loop, so a path that opens but cannot be read (a
+ * directory: fread fails with EISDIR) reads as an empty file: HS_OK, no
+ * problem, every key at its default, and --check-config says
+ * "configuration ok".
+ */
+static void
+path_that_cannot_be_read_is_eio_with_an_error_problem(void **state)
+{
+	char dir[] = "/tmp/hs-config-XXXXXX";
+	struct hs_config *c = NULL;
+	enum hs_err rc;
+	int ok;
+
+	assert_non_null(mkdtemp(dir));
+	rc = hs_config_load(&c, dir);
+	assert_non_null(c);
+	ok = hs_config_ok(c);
+	hs_config_free(c);
+	assert_int_equal(rmdir(dir), 0);
+	if (rc == HS_OK || ok)
+		fail_msg("BUG config hs_config_load(): a directory as the config "
+		    "path gave '%s' and %s", hs_err_str(rc),
+		    ok ? "no error problem" : "an error problem");
+}
+
+static void
 default_path_follows_hookspool_conf(void **state)
 {
 	char *saved = getenv("HOOKSPOOL_CONF") ?
@@ -566,6 +621,8 @@ main(void)
 		cmocka_unit_test(seed_env_file_parses_without_problems),
 		cmocka_unit_test(missing_file_is_notfound_with_an_error_problem),
 		cmocka_unit_test(load_reads_a_file_and_names_it_in_problems),
+		cmocka_unit_test(file_over_one_mib_is_an_error_problem),
+		cmocka_unit_test(path_that_cannot_be_read_is_eio_with_an_error_problem),
 		cmocka_unit_test(default_path_follows_hookspool_conf),
 	};
 
