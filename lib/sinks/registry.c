@@ -1,0 +1,29 @@
+/*
+ * registry.c - every sink this build knows, by name.
+ *
+ * scheduled_sync walks this table to find the configured sinks; adding a
+ * sink is one module and one line here.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "sink.h"
+#include "sinks/azure.h"
+#include "banned.h"
+
+const struct hs_sink_ops *const hs_sink_registry[] = {
+	&hs_sink_azure_queue,
+	&hs_sink_dead_letter,
+	NULL,
+};
+
+const struct hs_sink_ops *
+hs_sink_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && hs_sink_registry[i]; i++)
+		if (strcmp(hs_sink_registry[i]->name, name) == 0)
+			return hs_sink_registry[i];
+	return NULL;
+}
