@@ -9,6 +9,7 @@
 #include "crypto.h"
 #include "ingest_internal.h"
 #include "json_strict.h"
+#include "routes.h"
 #include "banned.h"
 
 /* Headers kept with the event: enough to re-verify and to trace. */
@@ -166,6 +167,8 @@ store(struct hs_app *app, const struct hs_source *src, struct hs_request *r,
 	struct json_object *hdrs;
 	struct hs_put_result res;
 	struct hs_event ev;
+	const char *sinks[HS_MAX_ROUTED_SINKS];
+	size_t nsinks;
 	enum hs_err rc;
 
 	if (!sp) {
@@ -192,7 +195,9 @@ store(struct hs_app *app, const struct hs_source *src, struct hs_request *r,
 	ev.response_status = a->status;
 	ev.response_body = json_object_to_json_string_ext(a->response,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	rc = hs_spool_put(sp, &ev, NULL, 0, &res);
+	nsinks = hs_routes_resolve(app->cfg, src->name, a->kind, sinks,
+	    HS_MAX_ROUTED_SINKS);
+	rc = hs_spool_put(sp, &ev, sinks, nsinks, &res);
 	if (rc != HS_OK) {
 		hs_app_spool_failed(app, rc);
 		hs_app_spool_error(app, rs, rc);
