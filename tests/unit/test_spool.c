@@ -609,6 +609,88 @@ same_key_from_another_source_is_another_event(void **state)
 	assert_int_equal(deliveries(fx), 4);
 }
 
+static void
+failure_after_the_event_row_rolls_the_event_back(void **state)
+{
+	struct fx *fx = *state;
+	static const char *const twice[] = { "odoo", "odoo" };
+	struct hs_event ev = event("manychat", "half");
+	struct hs_put_result res;
+
+	if (hs_spool_latest_version() < 2)
+		skip();		/* one pending delivery per sink: schema v2 */
+	open_spool(fx, 1000);
+	/* the second delivery row violates (event_id, sink) uniqueness */
+	assert_int_not_equal(hs_spool_put(fx->sp, &ev, twice, 2, &res), HS_OK);
+	assert_int_equal(res.duplicate, 0);
+	assert_null(res.response_body);
+	assert_true(lock_is_free(fx));
+	assert_int_equal(events(fx), 0);
+	assert_int_equal(deliveries(fx), 0);
+	put_ok(fx, "manychat", "half", 0);
+}
+
+/*
+ * Four processes put the same 25 keys twice each, all at once: every put
+ * succeeds, each key is stored once, and exactly one put per key is told
+ * it is new.
+ */
+static void
+concurrent_writers_store_each_key_once(void **state)
+{
+	struct fx *fx = *state;
+	enum { WRITERS = 4, KEYS = 25 };
+	int p[2], status, fresh = 0, n, w;
+	pid_t pids[WRITERS];
+
+	open_spool(fx, 1000);
+	hs_spool_close(fx->sp);		/* no SQLite handle across fork() */
+	fx->sp = NULL;
+	assert_int_equal(pipe(p), 0);
+	for (w = 0; w < WRITERS; w++) {
+		pids[w] = fork();
+		assert_true(pids[w] >= 0);
+		if (pids[w] == 0) {
+			struct hs_spool_opts o = { fx->path, "FULL", 10000 };
+			struct hs_spool *sp = NULL;
+			struct hs_put_result res;
+			struct hs_event ev;
+			char key[32];
+			int i, mine = 0;
+
+			close(p[0]);
+			if (hs_spool_open(&sp, &o, NULL, 0) != HS_OK)
+				_exit(1);
+			for (i = 0; i < 2 * KEYS; i++) {
+				snprintf(key, sizeof(key), "k-%d",
+				    (i + w * 7) % KEYS);
+				ev = event("manychat", key);
+				if (hs_spool_put(sp, &ev, two_sinks, 2, &res) !=
+				    HS_OK)
+					_exit(2);
+				mine += !res.duplicate;
+				hs_put_result_release(&res);
+			}
+			hs_spool_close(sp);
+			if (write(p[1], &mine, sizeof(mine)) != sizeof(mine))
+				_exit(3);
+			_exit(0);
+		}
+	}
+	close(p[1]);
+	for (w = 0; w < WRITERS; w++) {
+		assert_int_equal(waitpid(pids[w], &status, 0), pids[w]);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			fail_msg("writer %d failed (status %d)", w, status);
+	}
+	while (read(p[0], &n, sizeof(n)) == sizeof(n))
+		fresh += n;
+	close(p[0]);
+	assert_int_equal(fresh, KEYS);
+	assert_int_equal(events(fx), KEYS);
+	assert_int_equal(deliveries(fx), 2 * KEYS);
+}
+
 /* ---- client window ---- */
 
 static void
@@ -1180,6 +1262,8 @@ main(void)
 		T(put_without_sinks_headers_or_body_uses_defaults),
 		T(same_source_and_key_is_a_duplicate_with_the_first_answer),
 		T(same_key_from_another_source_is_another_event),
+		T(failure_after_the_event_row_rolls_the_event_back),
+		T(concurrent_writers_store_each_key_once),
 		T(client_window_allows_limit_hits_then_refuses_with_retry_after),
 		T(client_window_frees_a_slot_when_the_oldest_hit_expires),
 		T(client_windows_are_per_client),
