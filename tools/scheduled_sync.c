@@ -1,0 +1,324 @@
+/*
+ * scheduled_sync.c - forward spooled events to their destinations.
+ *
+ * Run by cron every minute (or by hand). Each configured sink is run under
+ * its own lock, so an overlapping run of the same sink exits at once while
+ * runs of different sinks (--sink) proceed side by side.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "outbox.h"
+#include "routes.h"
+#include "sink.h"
+#include "spool.h"
+#include "sync.h"
+#include "timefmt.h"
+#include "banned.h"
+
+enum { EX_DONE = 0, EX_REFUSED = 1, EX_USAGE = 100, EX_TEMP = 111 };
+
+struct args {
+	const char *sink;
+	int once, drain, dry_run, verbose, backfill, list;
+	long max_seconds, batch;
+};
+
+enum argtype { FLAG, NUM, TEXT };
+
+/* One table drives both parsing and --help. */
+static const struct opt {
+	const char *name, *arg, *help;
+	enum argtype type;
+	size_t off;
+} opts[] = {
+	{ "--sink", "NAME", "run only this sink (default: every configured "
+	  "sink)", TEXT, offsetof(struct args, sink) },
+	{ "--once", NULL, "one batch per sink, then stop", FLAG,
+	  offsetof(struct args, once) },
+	{ "--drain", NULL, "keep going, waiting out backoff, until nothing is "
+	  "pending or time is up", FLAG, offsetof(struct args, drain) },
+	{ "--dry-run", NULL, "list what is due; send and change nothing", FLAG,
+	  offsetof(struct args, dry_run) },
+	{ "--verbose", NULL, "log at debug level", FLAG,
+	  offsetof(struct args, verbose) },
+	{ "--max-seconds", "N", "time budget of the run (default "
+	  "SYNC_MAX_SECONDS, 55)", NUM, offsetof(struct args, max_seconds) },
+	{ "--batch", "N", "deliveries per batch (default: the sink's "
+	  "*_BATCH setting)", NUM, offsetof(struct args, batch) },
+	{ "--backfill", NULL, "give events accepted before a sink was "
+	  "configured a delivery to it, per the current routes, then exit",
+	  FLAG, offsetof(struct args, backfill) },
+	{ "--list-sinks", NULL, "show every sink and whether it is configured",
+	  FLAG, offsetof(struct args, list) },
+};
+
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+static void
+usage(FILE *f)
+{
+	char left[40];
+	size_t i;
+
+	fprintf(f, "usage: scheduled_sync [options]\n\n"
+	    "Forwards spooled webhook events to their destinations, each under\n"
+	    "its rate limit, with retries, backoff and dead letters. Cron runs\n"
+	    "it every minute; by hand it shows a progress line on a terminal.\n\n");
+	for (i = 0; i < NOPTS; i++) {
+		snprintf(left, sizeof(left), "%s%s%s", opts[i].name,
+		    opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+		fprintf(f, "  %-18s %s\n", left, opts[i].help);
+	}
+	fprintf(f, "  %-18s %s\n\n", "--help", "this text");
+	fprintf(f, "Configuration: $HOOKSPOOL_CONF (default %s).\n"
+	    "Prints one summary line per sink: delivered, retried, dead, still\n"
+	    "pending, oldest pending age.\n"
+	    "Exit codes: 0 done (retries included), 1 another run holds a sink,\n"
+	    "100 usage or configuration error, 111 temporary failure (spool\n"
+	    "unavailable, or a destination refused our credentials).\n",
+	    HS_CONF_DEFAULT_PATH);
+}
+
+static int
+parse_num(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > 86400 * 7)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, struct args *a)
+{
+	const struct opt *o;
+	int i;
+	size_t k;
+
+	for (i = 1; i < argc; i++) {
+		for (k = 0, o = NULL; k < NOPTS && !o; k++)
+			if (!strcmp(argv[i], opts[k].name))
+				o = &opts[k];
+		if (!o) {
+			fprintf(stderr, "scheduled_sync: unknown option '%s'\n",
+			    argv[i]);
+			return -1;
+		}
+		if (o->type == FLAG) {
+			*(int *)((char *)a + o->off) = 1;
+			continue;
+		}
+		if (++i >= argc || (o->type == NUM && parse_num(argv[i],
+		    (long *)((char *)a + o->off)))) {
+			fprintf(stderr, "scheduled_sync: %s needs %s\n",
+			    o->name, o->type == NUM ?
+			    "a whole number from 1" : "a value");
+			return -1;
+		}
+		if (o->type == TEXT)
+			*(const char **)((char *)a + o->off) = argv[i];
+	}
+	if (a->once && a->drain) {
+		fprintf(stderr, "scheduled_sync: --once and --drain exclude "
+		    "each other\n");
+		return -1;
+	}
+	return 0;
+}
+
+static long
+max_rss_kb(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+}
+
+static void
+summary(const struct hs_sink_ops *ops, const struct hs_sync_stats *st,
+        int64_t now_ms)
+{
+	int64_t oldest = 0, age = 0;
+
+	if (st->after.oldest_pending[0] &&
+	    hs_time_parse_iso(st->after.oldest_pending, &oldest) == 0)
+		age = (now_ms - oldest) / 1000;
+	printf("scheduled_sync: sink=%s delivered=%ld retried=%ld dead=%ld "
+	    "pending=%lld oldest_pending_s=%lld seconds=%.2f max_rss_kb=%ld\n",
+	    ops->name, st->delivered, st->retried, st->dead,
+	    (long long)st->after.pending, (long long)(age < 0 ? 0 : age),
+	    (double)st->elapsed_ms / 1000.0, max_rss_kb());
+	fflush(stdout);
+}
+
+static int
+exit_code(enum hs_err rc)
+{
+	return rc == HS_OK ? EX_DONE : rc == HS_EBUSY ? EX_REFUSED :
+	    rc == HS_ECONFIG ? EX_USAGE : EX_TEMP;
+}
+
+/* The run's exit code over several sinks: the worst one wins. */
+static int
+worse(int a, int b)
+{
+	if (a == EX_TEMP || b == EX_TEMP)
+		return EX_TEMP;
+	return a > b ? a : b;
+}
+
+static int
+want_route(void *ctx, const char *source, const char *kind)
+{
+	const void *const *c = ctx;
+
+	return hs_routes_include(c[0], source, kind,
+	    ((const struct hs_sink_ops *)c[1])->name);
+}
+
+static int
+run_sink(struct hs_spool *sp, const struct hs_config *cfg,
+         const struct hs_sink_ops *ops, const struct args *a,
+         int64_t deadline)
+{
+	struct hs_sync_opts o;
+	struct hs_sync_stats st;
+	char why[512], now_iso[HS_ISO_LEN];
+	const void *ctx[2] = { cfg, ops };
+	long added = 0;
+	enum hs_err rc;
+
+	if (a->backfill) {
+		hs_time_iso(hs_now_ms(), now_iso, sizeof(now_iso));
+		rc = hs_outbox_backfill(sp, ops->name, now_iso, want_route,
+		    (void *)ctx, &added);
+		printf("scheduled_sync: sink=%s backfilled=%ld\n", ops->name,
+		    added);
+		return exit_code(rc);
+	}
+	memset(&o, 0, sizeof(o));
+	o.once = a->once;
+	o.drain = a->drain;
+	o.dry_run = a->dry_run;
+	o.verbose = a->verbose;
+	o.progress = isatty(STDERR_FILENO) && !a->verbose && !a->dry_run;
+	o.max_ms = deadline - hs_now_ms();
+	o.batch = a->batch;
+	rc = hs_sync_sink(sp, cfg, ops, &o, &st, why, sizeof(why));
+	if (rc != HS_OK)
+		hs_log_msg(rc == HS_EBUSY ? HS_LOG_WARN : HS_LOG_ERROR, "run",
+		    why);
+	summary(ops, &st, hs_now_ms());
+	return exit_code(rc);
+}
+
+static void
+list_sinks(const struct hs_config *cfg)
+{
+	const struct hs_sink_ops *const *ops;
+
+	for (ops = hs_sink_registry; *ops; ops++)
+		printf("%-14s %-14s %s\n", (*ops)->name,
+		    (*ops)->configured(cfg) ? "configured" : "not configured",
+		    (*ops)->what);
+}
+
+static struct hs_spool *
+open_spool(const struct hs_config *cfg)
+{
+	struct hs_spool_opts so;
+	struct hs_spool *sp = NULL;
+	char why[512];
+
+	so.path = hs_config_get(cfg, "SPOOL_PATH");
+	so.synchronous = hs_config_get(cfg, "SPOOL_SYNCHRONOUS");
+	so.busy_ms = (int)hs_config_int(cfg, "SPOOL_BUSY_TIMEOUT_MS");
+	if (hs_spool_open(&sp, &so, why, sizeof(why)) != HS_OK)
+		hs_log_msg(HS_LOG_ERROR, "spool", why);
+	return sp;
+}
+
+static int
+load_config(struct hs_config **cfg, const struct args *a)
+{
+	enum hs_log_level lvl = HS_LOG_INFO;
+	const char *msg;
+	char why[256];
+	int is_error;
+	size_t i;
+
+	/* An unreadable file is recorded as a problem in *cfg. */
+	if (hs_config_load(cfg, hs_config_default_path()) == HS_ENOMEM ||
+	    !*cfg)
+		return EX_TEMP;
+	if (hs_log_parse_level(hs_config_get(*cfg, "LOG_LEVEL"), &lvl) != 0 ||
+	    a->verbose || hs_config_bool(*cfg, "DEBUG"))
+		lvl = a->verbose || hs_config_bool(*cfg, "DEBUG") ?
+		    HS_LOG_DEBUG : HS_LOG_INFO;
+	hs_log_setup("scheduled_sync", lvl);
+	for (i = 0; (msg = hs_config_problem(*cfg, i, &is_error)); i++)
+		hs_log_msg(is_error ? HS_LOG_ERROR : HS_LOG_WARN, "config", msg);
+	if (hs_routes_check(*cfg, why, sizeof(why)) != 0) {
+		hs_log_msg(HS_LOG_ERROR, "config", why);
+		return EX_USAGE;
+	}
+	return hs_config_ok(*cfg) ? EX_DONE : EX_USAGE;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct hs_sink_ops *const *ops, *only = NULL;
+	struct hs_config *cfg = NULL;
+	struct hs_spool *sp = NULL;
+	struct args a;
+	int64_t deadline;
+	int code, ran = 0;
+
+	memset(&a, 0, sizeof(a));
+	if (argc > 1 && !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return EX_DONE;
+	}
+	if (parse_args(argc, argv, &a)) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	code = load_config(&cfg, &a);
+	if (code == EX_DONE && a.list)
+		list_sinks(cfg);
+	if (code == EX_DONE && a.sink && !(only = hs_sink_find(a.sink))) {
+		fprintf(stderr, "scheduled_sync: no sink '%s' (see "
+		    "--list-sinks)\n", a.sink);
+		code = EX_USAGE;
+	}
+	if (code == EX_DONE && !a.list && !(sp = open_spool(cfg)))
+		code = EX_TEMP;
+	deadline = hs_now_ms() + 1000 * (a.max_seconds ? a.max_seconds :
+	    hs_config_int(cfg, "SYNC_MAX_SECONDS"));
+	for (ops = hs_sink_registry; sp && *ops; ops++) {
+		if ((only && *ops != only) || (!only && !(*ops)->configured(cfg)))
+			continue;
+		ran++;
+		code = worse(code, run_sink(sp, cfg, *ops, &a, deadline));
+	}
+	if (sp && !ran)
+		hs_log_msg(HS_LOG_WARN, "run", "no sink is configured: nothing "
+		    "to do (see --list-sinks)");
+	hs_spool_close(sp);
+	hs_config_free(cfg);
+	return code;
+}
