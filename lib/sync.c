@@ -149,7 +149,9 @@ decide(struct run *r, const struct hs_delivery *d, struct hs_outcome *out,
 		delay = hs_retry_delay_ms(d->attempts + 1, r->base_ms,
 		    r->cap_ms, out->retry_after_ms,
 		    r->clk->random(r->clk->ctx));
-		hs_time_iso(now(r) + delay, next_iso, HS_ISO_LEN);
+		/* At least 1 ms: strictly after this run's start (see loop). */
+		hs_time_iso(now(r) + (delay > 0 ? delay : 1), next_iso,
+		    HS_ISO_LEN);
 		v->next_attempt_at = next_iso;
 	}
 }
@@ -249,17 +251,24 @@ look_again(struct run *r, int64_t *cursor, int *progressed)
 	return now(r) < r->deadline;
 }
 
+/*
+ * Without --drain a run sends what was due when it started, each delivery
+ * at most once: a retry scheduled during the run (even with a jitter of 0)
+ * is due strictly after the start and waits for the next run. --drain
+ * keeps claiming up to the current time, so it waits out the backoff.
+ */
 static enum hs_err
 loop(struct run *r, struct hs_batch *b, struct scratch *s, int64_t total)
 {
 	char now_iso[HS_ISO_LEN];
-	int64_t cursor = 0;
+	int64_t cursor = 0, start = now(r);
 	int progressed = 0;
 	long granted;
 	enum hs_err rc = HS_OK;
 
 	while (rc == HS_OK && now(r) < r->deadline) {
-		hs_time_iso(now(r), now_iso, sizeof(now_iso));
+		hs_time_iso(r->o->drain ? now(r) : start, now_iso,
+		    sizeof(now_iso));
 		rc = hs_outbox_claim(r->sp, r->ops->name, now_iso, cursor, b);
 		if (rc != HS_OK)
 			break;

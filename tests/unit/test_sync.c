@@ -1,0 +1,571 @@
+/*
+ * test_sync.c - the sync engine (lib/sync.h) with a scripted in-process
+ * sink and a hand-moved clock: backoff and jitter bounds, the bucket step,
+ * per-key order, dead after MAX_ATTEMPTS, Retry-After, an auth refusal
+ * that burns nothing, one run per sink, and dead-letter copies.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+
+#include "backoff.h"
+#include "bucket.h"
+#include "config.h"
+#include "outbox.h"
+#include "sink.h"
+#include "spool.h"
+#include "sync.h"
+#include "timefmt.h"
+
+#define T0 INT64_C(1795429818000)	/* 2026-11-23T10:30:18Z */
+#define MAXLOG 256
+
+/* The scripted sink: outcome per call number, a log of what it got. */
+static struct script {
+	enum hs_outcome_kind next[16];	/* per call; past the end: done */
+	int64_t retry_after_ms;
+	int auth_fail;
+	const char *fail_key;		/* this key always gets a retry */
+	int calls;
+	size_t nlog;
+	char log[MAXLOG][64];		/* idem keys in delivery order */
+} sc;
+
+static int
+fake_configured(const struct hs_config *cfg)
+{
+	(void)cfg;
+	return 1;
+}
+
+static enum hs_err
+fake_open(struct hs_sink **out, const struct hs_config *cfg, char *why,
+          size_t n)
+{
+	(void)cfg;
+	(void)why;
+	(void)n;
+	*out = (struct hs_sink *)&sc;
+	return HS_OK;
+}
+
+static enum hs_err
+fake_deliver(struct hs_sink *s, const struct hs_delivery *in, size_t n,
+             int64_t now_ms, struct hs_outcome *out, char *why, size_t wl)
+{
+	enum hs_outcome_kind k;
+	size_t i;
+
+	(void)s;
+	(void)now_ms;
+	if (sc.auth_fail) {
+		snprintf(why, wl, "fake peer refused our credentials");
+		return HS_EAUTH;
+	}
+	k = sc.calls < 16 ? sc.next[sc.calls] : HS_OUT_DONE;
+	sc.calls++;
+	for (i = 0; i < n; i++) {
+		if (sc.nlog < MAXLOG)
+			snprintf(sc.log[sc.nlog++], 64, "%s", in[i].idem_key);
+		out[i].kind = sc.fail_key && !strcmp(in[i].idem_key,
+		    sc.fail_key) ? HS_OUT_RETRY : k;
+		out[i].retry_after_ms = k == HS_OUT_RETRY ? sc.retry_after_ms :
+		    -1;
+		snprintf(out[i].receipt, sizeof(out[i].receipt), "r-%lld",
+		    (long long)in[i].id);
+		if (out[i].kind != HS_OUT_DONE)
+			snprintf(out[i].error, sizeof(out[i].error),
+			    "scripted %s", out[i].kind == HS_OUT_RETRY ? "retry" :
+			    "dead");
+	}
+	return HS_OK;
+}
+
+static void
+fake_close(struct hs_sink *s)
+{
+	(void)s;
+}
+
+static const struct hs_sink_ops fake_ops = {
+	"fake", "scripted test sink", "AZURE_QUEUE_RATE", "AZURE_QUEUE_BATCH",
+	fake_configured, fake_open, fake_deliver, fake_close,
+};
+
+/* The clock moves only when the engine sleeps. */
+static int64_t clock_now;
+static uint64_t clock_rnd;
+
+static int64_t
+fake_now(void *ctx)
+{
+	(void)ctx;
+	return clock_now;
+}
+
+static void
+fake_sleep(void *ctx, int64_t ms)
+{
+	(void)ctx;
+	clock_now += ms;
+}
+
+static uint64_t
+fake_random(void *ctx)
+{
+	(void)ctx;
+	return clock_rnd;
+}
+
+static const struct hs_sync_clock fake_clock = {
+	fake_now, fake_sleep, fake_random, NULL
+};
+
+struct fx {
+	char dir[64];
+	char path[128];
+	struct hs_spool *sp;
+	struct hs_config *cfg;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	struct hs_spool_opts o = { NULL, "NORMAL", 2000 };
+	char conf[512];
+
+	if (!fx)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/hs-sync-XXXXXX");
+	if (!mkdtemp(fx->dir))
+		return -1;
+	snprintf(fx->path, sizeof(fx->path), "%s/spool.db", fx->dir);
+	o.path = fx->path;
+	snprintf(conf, sizeof(conf), "SPOOL_PATH=%s\nMAX_ATTEMPTS=3\n"
+	    "RETRY_BASE_MS=1000\nRETRY_CAP_MS=8000\nAZURE_QUEUE_RATE=100\n"
+	    "AZURE_QUEUE_BATCH=10\n", fx->path);
+	if (hs_config_parse(&fx->cfg, conf, "test.conf") != HS_OK ||
+	    hs_spool_open(&fx->sp, &o, NULL, 0) != HS_OK)
+		return -1;
+	memset(&sc, 0, sizeof(sc));
+	sc.retry_after_ms = -1;
+	clock_now = T0;
+	clock_rnd = 0;
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+	char cmd[128];
+
+	hs_spool_close(fx->sp);
+	hs_config_free(fx->cfg);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", fx->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(fx);
+	return 0;
+}
+
+/* Stores one event for entity with one delivery to the fake sink. */
+static void
+put(struct fx *fx, const char *key, const char *entity)
+{
+	static const char *const sinks[] = { "fake" };
+	struct hs_event ev;
+	struct hs_put_result res;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.source = "manychat";
+	ev.kind = "contact";
+	ev.idem_key = key;
+	ev.entity_key = entity;
+	ev.received_ms = clock_now;
+	ev.body = "{}";
+	ev.body_len = 2;
+	ev.response_status = 202;
+	ev.response_body = "{}";
+	assert_int_equal(hs_spool_put(fx->sp, &ev, sinks, 1, &res), HS_OK);
+	hs_put_result_release(&res);
+}
+
+static enum hs_err
+run(struct fx *fx, int drain, struct hs_sync_stats *st)
+{
+	struct hs_sync_opts o;
+	char why[256];
+
+	memset(&o, 0, sizeof(o));
+	o.drain = drain;
+	o.max_ms = 60000;
+	o.clock = &fake_clock;
+	return hs_sync_sink(fx->sp, fx->cfg, &fake_ops, &o, st, why,
+	    sizeof(why));
+}
+
+static long
+count(struct fx *fx, const char *where)
+{
+	char sql[256];
+	sqlite3_stmt *st;
+	long n = -1;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM deliveries WHERE %s",
+	    where);
+	assert_int_equal(sqlite3_prepare_v2(hs_spool_db(fx->sp), sql, -1, &st,
+	    NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void
+backoff_doubles_per_attempt_up_to_the_cap(void **state)
+{
+	(void)state;
+	/* rnd = UINT64_MAX - k picks near the top of [0, ceiling]. */
+	assert_int_equal(hs_backoff_ms(1, 1000, 8000, 1000), 1000);
+	assert_int_equal(hs_backoff_ms(2, 1000, 8000, 2000), 2000);
+	assert_int_equal(hs_backoff_ms(3, 1000, 8000, 4000), 4000);
+	assert_int_equal(hs_backoff_ms(4, 1000, 8000, 8000), 8000);
+	assert_int_equal(hs_backoff_ms(30, 1000, 8000, 8000), 8000);
+	assert_int_equal(hs_backoff_ms(5, 1000, 8000, 8001), 0);
+}
+
+static void
+full_jitter_stays_within_zero_and_the_ceiling(void **state)
+{
+	uint64_t r;
+	int64_t d, lo = INT64_MAX, hi = -1;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 10000; i++) {
+		r = hs_random_u64();
+		d = hs_backoff_ms(3, 1000, 60000, r);
+		assert_true(d >= 0 && d <= 4000);
+		lo = d < lo ? d : lo;
+		hi = d > hi ? d : hi;
+	}
+	/* Uniform over [0, 4000]: 10,000 draws reach both ends closely. */
+	assert_true(lo < 100);
+	assert_true(hi > 3900);
+}
+
+static void
+retry_after_is_a_floor_under_the_jitter(void **state)
+{
+	(void)state;
+	assert_int_equal(hs_retry_delay_ms(1, 1000, 8000, 30000, 5), 30000);
+	assert_int_equal(hs_retry_delay_ms(1, 1000, 8000, -1, 700), 700);
+	assert_int_equal(hs_retry_delay_ms(1, 1000, 8000, 10, 700), 700);
+}
+
+static void
+bucket_grants_the_burst_then_refills_at_the_rate(void **state)
+{
+	double tokens = 10;
+	int64_t updated = T0, wait = 0;
+	long got = 0;
+
+	(void)state;
+	hs_bucket_step(&tokens, &updated, 10, 10, T0, 25, &got, &wait);
+	assert_int_equal(got, 10);
+	hs_bucket_step(&tokens, &updated, 10, 10, T0, 5, &got, &wait);
+	assert_int_equal(got, 0);
+	assert_int_equal(wait, 100);	/* one token at 10/s */
+	hs_bucket_step(&tokens, &updated, 10, 10, T0 + 500, 25, &got, &wait);
+	assert_int_equal(got, 5);
+	hs_bucket_step(&tokens, &updated, 10, 10, T0 + 60000, 25, &got, &wait);
+	assert_int_equal(got, 10);	/* never more than the burst */
+}
+
+static void
+bucket_in_the_spool_is_shared_between_handles(void **state)
+{
+	struct fx *fx = *state;
+	struct hs_spool_opts o = { fx->path, "NORMAL", 2000 };
+	struct hs_spool *other;
+	int64_t wait;
+	long a, b;
+
+	assert_int_equal(hs_spool_open(&other, &o, NULL, 0), HS_OK);
+	assert_int_equal(hs_bucket_take(fx->sp, "s", 5, 5, T0, 4, &a, &wait),
+	    HS_OK);
+	assert_int_equal(hs_bucket_take(other, "s", 5, 5, T0, 4, &b, &wait),
+	    HS_OK);
+	assert_int_equal(a + b, 5);
+	hs_spool_close(other);
+}
+
+static void
+run_delivers_everything_due_once_and_records_receipts(void **state)
+{
+	struct fx *fx = *state;
+	struct hs_sync_stats st;
+	char key[32];
+	int i;
+
+	for (i = 0; i < 25; i++) {
+		snprintf(key, sizeof(key), "k%02d", i);
+		put(fx, key, NULL);
+	}
+	assert_int_equal(run(fx, 0, &st), HS_OK);
+	assert_int_equal(st.delivered, 25);
+	assert_int_equal(st.after.pending, 0);
+	assert_int_equal(sc.nlog, 25);
+	assert_string_equal(sc.log[0], "k00");	/* oldest first */
+	assert_string_equal(sc.log[24], "k24");
+	assert_int_equal(count(fx, "state = 'done' AND receipt LIKE 'r-%' "
+	    "AND attempts = 1 AND done_at IS NOT NULL"), 25);
+}
+
+static void
+later_event_of_a_key_waits_for_the_earlier_one(void **state)
+{
+	struct fx *fx = *state;
+	struct hs_sync_stats st;
+
+	put(fx, "a1", "contact:a");
+	put(fx, "b1", "contact:b");
+	put(fx, "a2", "contact:a");
+	sc.next[0] = HS_OUT_RETRY;	/* the first batch fails */
+	assert_int_equal(run(fx, 0, &st), HS_OK);
+	/* a1 and b1 went out together; a2 was held back behind a1. */
+	assert_int_equal(sc.nlog, 2);
+	assert_string_equal(sc.log[0], "a1");
+	assert_string_equal(sc.log[1], "b1");
+	assert_int_equal(count(fx, "state = 'pending'"), 3);
+	/* Later, with a1 due again, the order holds: a1 before a2. */
+	clock_now += 60000;
+	assert_int_equal(run(fx, 0, &st), HS_OK);
+	assert_int_equal(st.delivered, 3);
+	assert_string_equal(sc.log[2], "a1");
+	assert_string_equal(sc.log[3], "b1");
+	assert_string_equal(sc.log[4], "a2");
+}
+
+static void
+a_stuck_key_does_not_block_other_keys(void **state)
+{
+	struct fx *fx = *state;
+	struct hs_sync_stats st;
+	char key[8];
+	int i;
+
+	put(fx, "x1", "contact:x");
+	put(fx, "x2", "contact:x");
+	for (i = 0; i < 3; i++) {
+		snprintf(key, sizeof(key), "y%d", i);
+		put(fx, key, "contact:y");
+	}
+	sc.fail_key = "x1";
+	assert_int_equal(run(fx, 0, &st), HS_OK);
+	/* x1 keeps failing and x2 waits behind it; every y went out. */
+	assert_int_equal(count(fx, "state = 'done'"), 3);
+	assert_int_equal(count(fx, "state = 'pending' AND attempts = 0"), 1);
+	for (i = 0; i < (int)sc.nlog; i++)
+		assert_string_not_equal(sc.log[i], "x2");
+}
+
+static void
+retry_schedules_backoff_with_jitter_and_honours_retry_after(void **state)
+{
+	struct fx *fx = *state;
+	struct hs_sync_stats st;
+	sqlite3_stmt *q;
+	int64_t next = 0;
+
+	put(fx, "k", NULL);
+	sc.next[0] = HS_OUT_RETRY;
+	sc.retry_after_ms = 5000;
+	clock_rnd = 300;	/* jitter 300 ms < Retry-After: floor wins */
+	assert_int_equal(run(fx, 0, &st), HS_OK);
+	assert_int_equal(st.retried, 1);
+	assert_int_equal(sqlite3_prepare_v2(hs_spool_db(fx->sp),
+	    "SELECT next_attempt_at, attempts, last_error FROM deliveries",
+	    -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(hs_time_parse_iso((const char *)
+	    sqlite3_column_text(q, 0), &next), 0);
+	assert_int_equal(next, T0 + 5000);
+	assert_int_equal(sqlite3_column_int(q, 1), 1);
+	assert_string_equal((const char *)sqlite3_column_text(q, 2),
+	    "scripted retry");
+	sqlite3_finalize(q);
+	/* Not due yet: a plain run sends nothing. */
+	clock_now = T0 + 4999;
+	assert_int_equal(run(fx, 0, &st), HS_OK);
+	assert_int_equal(sc.calls, 1);
+}
+
+static void
+retries_end_dead_after_max_attempts_with_the_last_error(void **state)
+{
+	struct fx *fx = *state;
+	struct hs_sync_stats st;
+	int i;
+
+	put(fx, "k", NULL);
+	for (i = 0; i < 16; i++)
+		sc.next[i] = HS_OUT_RETRY;
+	assert_int_equal(run(fx, 1, &st), HS_OK);	/* --drain */
+	assert_int_equal(sc.calls, 3);			/* MAX_ATTEMPTS */
+	assert_int_equal(st.dead, 1);
+	assert_int_equal(count(fx, "state = 'dead' AND attempts = 3 AND "
+	    "last_error LIKE 'gave up after 3 attempts: scripted retry'"), 1);
+	/* The drain waited out the backoff on the clock, not in real time. */
+	assert_true(clock_now > T0);
+}
+
+static void
+permanent_error_is_dead_at_once(void **state)
+{
+	struct fx *fx = *state;
+	struct hs_sync_stats st;
+
+	put(fx, "k", NULL);
+	sc.next[0] = HS_OUT_DEAD;
+	assert_int_equal(run(fx, 1, &st), HS_OK);
+	assert_int_equal(sc.calls, 1);
+	assert_int_equal(count(fx, "state = 'dead' AND attempts = 1"), 1);
+}
+
+static void
+auth_refusal_stops_the_run_and_burns_no_attempt(void **state)
+{
+	struct fx *fx = *state;
+	struct hs_sync_stats st;
+
+	put(fx, "k", NULL);
+	sc.auth_fail = 1;
+	assert_int_equal(run(fx, 0, &st), HS_EAUTH);
+	assert_int_equal(count(fx, "state = 'pending' AND attempts = 0"), 1);
+}
+
+static void
+second_run_of_the_same_sink_is_refused(void **state)
+{
+	struct fx *fx = *state;
+	struct hs_sync_stats st;
+	char lock[200];
+	int fd;
+
+	snprintf(lock, sizeof(lock), "%s.sync-fake.lock", fx->path);
+	fd = open(lock, O_RDWR | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	put(fx, "k", NULL);
+	assert_int_equal(run(fx, 0, &st), HS_EBUSY);
+	assert_int_equal(sc.calls, 0);
+	close(fd);
+	assert_int_equal(run(fx, 0, &st), HS_OK);
+	assert_int_equal(st.delivered, 1);
+}
+
+static void
+rate_limit_paces_batches_on_the_clock(void **state)
+{
+	struct fx *fx = *state;
+	struct hs_sync_stats st;
+	char key[16];
+	int i;
+
+	/* 350 events at 100/s with a burst of 100: >= 2.5 s of clock. */
+	for (i = 0; i < 350; i++) {
+		snprintf(key, sizeof(key), "r%d", i);
+		put(fx, key, NULL);
+	}
+	assert_int_equal(run(fx, 0, &st), HS_OK);
+	assert_int_equal(st.delivered, 350);
+	assert_true(clock_now - T0 >= 2500);
+}
+
+static void
+dead_delivery_adds_one_dead_letter_delivery(void **state)
+{
+	struct fx *fx = *state;
+	struct hs_batch b;
+	struct hs_verdict v;
+
+	put(fx, "k", NULL);
+	hs_batch_init(&b, 4, 1 << 20);
+	assert_int_equal(hs_outbox_claim(fx->sp, "fake",
+	    "2030-01-01T00:00:00.000Z", 0, &b), HS_OK);
+	assert_int_equal(b.n, 1);
+	memset(&v, 0, sizeof(v));
+	v.delivery_id = b.d[0].id;
+	v.event_id = b.d[0].event_id;
+	v.kind = HS_OUT_DEAD;
+	v.error = "nope";
+	assert_int_equal(hs_outbox_record(fx->sp, &v, 1,
+	    "2026-11-23T10:30:18.000Z", "dead_letter"), HS_OK);
+	assert_int_equal(count(fx, "sink = 'dead_letter' AND state = "
+	    "'pending'"), 1);
+	assert_int_equal(hs_outbox_claim(fx->sp, "dead_letter",
+	    "2030-01-01T00:00:00.000Z", 0, &b), HS_OK);
+	assert_int_equal(b.n, 1);
+	assert_string_equal(b.d[0].dead_reason, "fake: nope");
+	hs_batch_release(&b);
+}
+
+static void
+memory_per_batch_is_bounded_by_the_batch_not_the_backlog(void **state)
+{
+	struct fx *fx = *state;
+	struct hs_batch b;
+	char key[16];
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		snprintf(key, sizeof(key), "m%d", i);
+		put(fx, key, NULL);
+	}
+	hs_batch_init(&b, 10, 1 << 20);
+	assert_int_equal(hs_outbox_claim(fx->sp, "fake",
+	    "2030-01-01T00:00:00.000Z", 0, &b), HS_OK);
+	assert_int_equal(b.n, 10);
+	assert_true(b.mem.cap < 4096);
+	hs_batch_release(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(backoff_doubles_per_attempt_up_to_the_cap),
+		cmocka_unit_test(full_jitter_stays_within_zero_and_the_ceiling),
+		cmocka_unit_test(retry_after_is_a_floor_under_the_jitter),
+		cmocka_unit_test(bucket_grants_the_burst_then_refills_at_the_rate),
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(bucket_in_the_spool_is_shared_between_handles),
+		T(run_delivers_everything_due_once_and_records_receipts),
+		T(later_event_of_a_key_waits_for_the_earlier_one),
+		T(a_stuck_key_does_not_block_other_keys),
+		T(retry_schedules_backoff_with_jitter_and_honours_retry_after),
+		T(retries_end_dead_after_max_attempts_with_the_last_error),
+		T(permanent_error_is_dead_at_once),
+		T(auth_refusal_stops_the_run_and_burns_no_attempt),
+		T(second_run_of_the_same_sink_is_refused),
+		T(rate_limit_paces_batches_on_the_clock),
+		T(dead_delivery_adds_one_dead_letter_delivery),
+		T(memory_per_batch_is_bounded_by_the_batch_not_the_backlog),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
