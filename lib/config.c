@@ -305,6 +305,16 @@ hs_config_load(struct hs_config **out, const char *path)
 	hs_buf_init(&text, 1024 * 1024);
 	while (rc == HS_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		rc = hs_buf_add(&text, chunk, n);
+	if (rc == HS_OK && ferror(f)) {
+		rc = HS_EIO;
+		*out = config_new(path);
+		if (*out)
+			add_problem(*out, 1, "cannot read config '%s': %s",
+			    path, strerror(errno));
+		fclose(f);
+		hs_buf_release(&text);
+		return *out ? rc : HS_ENOMEM;
+	}
 	fclose(f);
 	if (rc == HS_OK)
 		rc = hs_config_parse(out, hs_buf_str(&text), path);
