@@ -258,6 +258,30 @@ hs_cleanup()
 trap hs_cleanup EXIT
 trap 'exit 130' INT TERM
 
+# hs_group_pids PGID: the live (not zombie) processes of process group PGID,
+# read from /proc (no ps on a minimal system).
+hs_group_pids()
+{
+	local pg=$1 f st pid
+	for f in /proc/[0-9]*/stat; do
+		st=$(cat "$f" 2>/dev/null) || continue
+		pid=${st%% *}
+		st=${st##*) }	# state ppid pgrp ...
+		set -- $st
+		[ "$3" = "$pg" ] && [ "$1" != Z ] && echo "$pid"
+	done
+}
+
+# hs_group_users PGID: the users the live processes of PGID run as.
+hs_group_users()
+{
+	local pid uid
+	for pid in $(hs_group_pids "$1"); do
+		uid=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+		[ -n "$uid" ] && id -nu "$uid"
+	done | sort -u
+}
+
 # hs_kill_group PGID: TERM the process group started by this shell (the
 # server and the handlers it spawned), KILL what is left after 5 s.
 hs_kill_group()
@@ -265,7 +289,7 @@ hs_kill_group()
 	local pg=$1 i
 	kill -TERM -- "-$pg" 2>/dev/null || return 0
 	for i in $(seq 1 50); do
-		kill -0 -- "-$pg" 2>/dev/null || break
+		[ -z "$(hs_group_pids "$pg")" ] && break
 		sleep 0.1
 	done
 	kill -KILL -- "-$pg" 2>/dev/null

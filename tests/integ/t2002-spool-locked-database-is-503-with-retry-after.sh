@@ -37,17 +37,24 @@ try_locked()
 	hs_is "$(hs_rows_with "$m")" 1 "$name released: stored once"
 }
 
-# 1. SQLite's own lock, held for 3 s.
-{ echo 'BEGIN EXCLUSIVE;'; echo 'SELECT 1;'; sleep 3; echo 'COMMIT;'; } |
-    hs_as_server_user sqlite3 "$SPOOL_PATH" >/dev/null 2>&1 &
+# 1. SQLite's own lock, held for 2 s.
+holder_log=$(mktemp "${TMPDIR:-/tmp}/hs-holder.XXXXXX")
+hs_dirs+=("$holder_log")
+{ echo 'BEGIN EXCLUSIVE;'; echo 'SELECT 1;'; sleep 2; echo 'COMMIT;'; } |
+    hs_as_server_user sqlite3 -cmd '.timeout 5000' "$SPOOL_PATH" \
+    >"$holder_log" 2>&1 &
 holder=$!
-for i in $(seq 1 50); do spool_is_locked && break; sleep 0.05; done
-if spool_is_locked; then hs_ok "BEGIN EXCLUSIVE holds the spool"; else hs_not_ok "BEGIN EXCLUSIVE holds the spool"; fi
+for i in $(seq 1 100); do spool_is_locked && break; sleep 0.05; done
+if spool_is_locked; then
+	hs_ok "BEGIN EXCLUSIVE holds the spool"
+else
+	hs_not_ok "BEGIN EXCLUSIVE holds the spool" "holder: $(cat "$holder_log")"
+fi
 try_locked "BEGIN EXCLUSIVE"
 
-# 2. The handler's flock, held for 3 s.
+# 2. The handler's flock, held for 2 s.
 lock=$SPOOL_PATH.lock
-hs_as_server_user flock "$lock" sleep 3 &
+hs_as_server_user flock "$lock" sleep 2 &
 holder=$!
 for i in $(seq 1 50); do
 	hs_as_server_user flock -n "$lock" true 2>/dev/null || break

@@ -14,7 +14,7 @@ hs_is "$(hs_rows_with "$m")" 1 "started as $HS_RUN_USER: stored"
 hs_is "$(stat -c %U "$SPOOL_PATH")" "$HS_RUN_USER" "spool owned by $HS_RUN_USER"
 hs_req GET /spool/spool.db
 hs_is "$HS_STATUS" 403 "started as $HS_RUN_USER: spool refused"
-users=$(ps -o user= -g "$HS_PGID" 2>/dev/null | sort -u | tr '\n' ' ')
+users=$(hs_group_users "$HS_PGID" | tr "\n" " ")
 hs_is "$users" "$HS_RUN_USER " "every server process runs as $HS_RUN_USER"
 
 hs_done
