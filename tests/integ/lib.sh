@@ -141,6 +141,14 @@ hs_need_tools()
 			missing=1
 		fi
 	done
+	if [ "$(id -u)" -eq 0 ]; then
+		for tool in runuser setpriv; do
+			if ! command -v "$tool" >/dev/null 2>&1; then
+				echo "missing tool '$tool' (Debian package util-linux)" >&2
+				missing=1
+			fi
+		done
+	fi
 	for spec in mod_fcgid.so:libapache2-mod-fcgid mod_cgid.so:apache2 \
 	    mod_rewrite.so:apache2 mod_mpm_event.so:apache2; do
 		if [ ! -f "$HS_APACHE_MODULES/${spec%:*}" ]; then
