@@ -11,7 +11,8 @@
 # a pid is the tool's own pid and kill -9 reaches it), with the script's
 # HOOKSPOOL_CONF. The queues are read back with build/helpers/azq_dump.
 #
-#   HS_SYNC_BIN   the tool (default tools/scheduled_sync)
+#   HS_SYNC_BIN   the tool (default tools/scheduled_sync; the ASan+UBSan
+#                 build/san/tools/scheduled_sync is checked for reports)
 #   HS_AZQ_DUMP   the reader (default build/helpers/azq_dump)
 
 HS_SYNC_BIN=${HS_SYNC_BIN:-$HS_ROOT/tools/scheduled_sync}
@@ -62,17 +63,23 @@ hs_az_cs()
 
 # hs_azurite_start [PORT]: start Azurite (on PORT, else a free one); sets
 # HS_AZ_PORT, HS_AZ_DIR, HS_AZ_CS. Skips the script if Azurite cannot be
-# installed (start.sh exit 111), bails if it does not start.
+# installed (start.sh exit 111), bails if it does not start. A free port
+# taken by someone else before Azurite binds it is retried with another.
 hs_azurite_start()
 {
-	local rc
-	HS_AZ_PORT=${1:-$(hs_free_port)}
-	HS_AZ_DIR=$(mktemp -d "${TMPDIR:-/tmp}/hs-azurite.XXXXXX")
-	hs_dirs+=("$HS_AZ_DIR")
-	hs_az_dirs+=("$HS_AZ_DIR")
-	"$HS_ROOT/tests/azurite/start.sh" "$HS_AZ_PORT" "$HS_AZ_DIR" \
-	    >/dev/null 2>"$HS_AZ_DIR/start.err"
-	rc=$?
+	local rc try
+	for try in 1 2 3 4 5; do
+		HS_AZ_PORT=${1:-$(hs_free_port)}
+		HS_AZ_DIR=$(mktemp -d "${TMPDIR:-/tmp}/hs-azurite.XXXXXX")
+		hs_dirs+=("$HS_AZ_DIR")
+		hs_az_dirs+=("$HS_AZ_DIR")
+		"$HS_ROOT/tests/azurite/start.sh" "$HS_AZ_PORT" "$HS_AZ_DIR" \
+		    >/dev/null 2>"$HS_AZ_DIR/start.err"
+		rc=$?
+		[ $rc -eq 1 ] && grep -q EADDRINUSE "$HS_AZ_DIR/azurite.log" 2>/dev/null ||
+		    break
+		[ -n "$1" ] && sleep 0.5	# a fixed port: wait for it
+	done
 	[ $rc -eq 111 ] && hs_skip_all "azurite unavailable: $(tail -n 1 "$HS_AZ_DIR/start.err")"
 	[ $rc -eq 0 ] || hs_bail "start azurite on port $HS_AZ_PORT" \
 	    "$(cat "$HS_AZ_DIR/start.err")" "$(tail -n 5 "$HS_AZ_DIR/azurite.log" 2>/dev/null)"
@@ -123,6 +130,16 @@ hs_sync()
 	    "${HS_SYNC_AS[@]}" "$HS_SYNC_BIN" "$@" 2>"$HS_SYNC_ERR")
 	HS_SYNC_RC=$?
 	HS_SYNC_SECS=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+	hs_sync_sanitizers
+}
+
+# hs_sync_sanitizers: a failure when the last run's stderr holds an
+# ASan/UBSan/LSan report (HS_SYNC_BIN=build/san/tools/scheduled_sync).
+hs_sync_sanitizers()
+{
+	local hits
+	hits=$(grep -E 'runtime error|AddressSanitizer|LeakSanitizer' "$HS_SYNC_ERR" 2>/dev/null | head -n 5)
+	[ -z "$hits" ] || hs_not_ok "run $hs_sync_n: no sanitizer report" "$hits"
 }
 
 # hs_sync_bg [ARGS...]: one run in the background. Sets HS_SYNC_PID and the
@@ -144,6 +161,8 @@ hs_sync_wait()
 	wait "$1"
 	HS_SYNC_RC=$?
 	HS_SYNC_OUT=$(cat "$2")
+	HS_SYNC_ERR=${2%.out}.err
+	hs_sync_sanitizers
 }
 
 # hs_sync_field SINK FIELD: FIELD of SINK's summary line in HS_SYNC_OUT.
