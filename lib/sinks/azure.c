@@ -422,7 +422,7 @@ deliver_chunk(struct hs_sink *s, int qi, const struct hs_delivery *in,
 	point_msgs(s, m);
 	rc = send_chunk(s, queue, m, now_ms);
 	for (k = 0; k < m; k++) {
-		if (s->res[k].outcome == HS_AZQ_AUTH && rc == HS_OK)
+		if (s->res[k].outcome == HS_AZQ_AUTH && rc != HS_EAUTH)
 			rc = auth_failed(s, queue, &s->res[k], why, whylen);
 		if (s->res[k].outcome == HS_AZQ_AUTH)
 			set_out(&out[s->idx[k]], HS_OUT_RETRY, "not sent: "
