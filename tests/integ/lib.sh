@@ -19,6 +19,10 @@
 #             modes, build/san/cgi-bin/hooks.fcgi for apache-cgi)
 #   HS_TMP    parent of the per-server temporary directories (default TMPDIR)
 #   HS_KEEP   non-empty: leave the temporary directories behind
+#   HS_PROCS  FastCGI processes lighttpd keeps (default 4)
+#   HS_START_AS  start servers as this user instead of root (see
+#             hs_server_start); as root, servers drop to HS_RUN_USER
+#             (www-data, else nobody) and the spool belongs to that user
 
 HS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HS_MODE=${HS_MODE:-lighttpd-fcgi}
