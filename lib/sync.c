@@ -163,35 +163,55 @@ struct scratch {
 	char (*err)[300];
 };
 
+/*
+ * When the peer refused our credentials part-way (a SAS allowed on one
+ * queue but not another), what did get through is recorded as done; the
+ * rest is left exactly as it was, with no attempt counted.
+ */
+static size_t
+keep_only_done(struct scratch *s, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (s->v[i].kind == HS_OUT_DONE)
+			s->v[k++] = s->v[i];
+	return k;
+}
+
 static enum hs_err
 send_batch(struct run *r, struct hs_batch *b, size_t n, struct scratch *s)
 {
 	char now_iso[HS_ISO_LEN];
 	double t0 = hs_mono_ms_f();
-	enum hs_err rc;
-	size_t i;
+	enum hs_err rc, drc;
+	size_t i, nrec;
 
 	for (i = 0; i < n; i++) {
 		memset(&s->out[i], 0, sizeof(s->out[i]));
 		s->out[i].kind = HS_OUT_RETRY;
 		s->out[i].retry_after_ms = -1;
+		snprintf(s->out[i].error, sizeof(s->out[i].error), "not sent");
 	}
-	rc = r->ops->deliver(r->sink, b->d, n, now(r), s->out, r->why,
+	drc = r->ops->deliver(r->sink, b->d, n, now(r), s->out, r->why,
 	    r->whylen);
-	if (rc != HS_OK)
-		return rc == HS_EAUTH ? HS_EAUTH : HS_ECONFIG;
+	if (drc != HS_OK && drc != HS_EAUTH)
+		return HS_ECONFIG;
 	for (i = 0; i < n; i++) {
 		decide(r, &b->d[i], &s->out[i], &s->v[i], s->next[i],
 		    s->err[i], sizeof(s->err[i]));
+		if (drc == HS_EAUTH && s->v[i].kind != HS_OUT_DONE)
+			continue;
 		r->st->delivered += s->v[i].kind == HS_OUT_DONE;
 		r->st->retried += s->v[i].kind == HS_OUT_RETRY;
 		r->st->dead += s->v[i].kind == HS_OUT_DEAD;
-	}
-	hs_time_iso(now(r), now_iso, sizeof(now_iso));
-	rc = hs_outbox_record(r->sp, s->v, n, now_iso, r->dead_letter);
-	for (i = 0; i < n; i++)
 		log_attempt(r, &b->d[i], &s->v[i], hs_mono_ms_f() - t0);
-	return rc;
+	}
+	nrec = drc == HS_EAUTH ? keep_only_done(s, n) : n;
+	hs_time_iso(now(r), now_iso, sizeof(now_iso));
+	rc = nrec ? hs_outbox_record(r->sp, s->v, nrec, now_iso,
+	    r->dead_letter) : HS_OK;
+	return rc != HS_OK ? rc : drc;
 }
 
 static void

@@ -69,6 +69,11 @@ fake_deliver(struct hs_sink *s, const struct hs_delivery *in, size_t n,
 	(void)s;
 	(void)now_ms;
 	if (sc.auth_fail) {
+		/* auth_fail 2: the first one got through before the refusal */
+		if (sc.auth_fail == 2 && n > 0) {
+			out[0].kind = HS_OUT_DONE;
+			snprintf(out[0].receipt, sizeof(out[0].receipt), "r-1");
+		}
 		snprintf(why, wl, "fake peer refused our credentials");
 		return HS_EAUTH;
 	}
@@ -459,6 +464,22 @@ auth_refusal_stops_the_run_and_burns_no_attempt(void **state)
 }
 
 static void
+auth_refusal_part_way_keeps_what_got_through(void **state)
+{
+	struct fx *fx = *state;
+	struct hs_sync_stats st;
+
+	put(fx, "k1", NULL);
+	put(fx, "k2", NULL);
+	sc.auth_fail = 2;
+	assert_int_equal(run(fx, 0, &st), HS_EAUTH);
+	assert_int_equal(st.delivered, 1);
+	assert_int_equal(count(fx, "state = 'done' AND attempts = 1"), 1);
+	assert_int_equal(count(fx, "state = 'pending' AND attempts = 0 AND "
+	    "last_error IS NULL"), 1);
+}
+
+static void
 second_run_of_the_same_sink_is_refused(void **state)
 {
 	struct fx *fx = *state;
@@ -561,6 +582,7 @@ main(void)
 		T(retries_end_dead_after_max_attempts_with_the_last_error),
 		T(permanent_error_is_dead_at_once),
 		T(auth_refusal_stops_the_run_and_burns_no_attempt),
+		T(auth_refusal_part_way_keeps_what_got_through),
 		T(second_run_of_the_same_sink_is_refused),
 		T(rate_limit_paces_batches_on_the_clock),
 		T(dead_delivery_adds_one_dead_letter_delivery),
