@@ -47,6 +47,18 @@ struct hs_outcome {
 	char error[256];	/* what went wrong; never a secret */
 };
 
+/*
+ * For sinks that make several requests per batch (Odoo: search, create,
+ * write): the engine then takes no tokens per delivery, and the sink calls
+ * take() before each request. take() waits for n tokens of the sink's
+ * bucket; HS_ETIMEOUT when the run's time is up first (the sink then
+ * reports what it has not sent as retry), or a spool error.
+ */
+struct hs_pacer {
+	enum hs_err (*take)(struct hs_pacer *p, long n);
+	void *engine;
+};
+
 struct hs_sink_ops {
 	const char *name;	/* "azure_queue" */
 	const char *what;	/* one line for --help */
@@ -66,6 +78,9 @@ struct hs_sink_ops {
 	                       size_t n, int64_t now_ms, struct hs_outcome *out,
 	                       char *why, size_t whylen);
 	void (*close)(struct hs_sink *s);
+	/* NULL for sinks paced per delivery by the engine; otherwise called
+	 * once after open() with the run's pacer (valid until close()). */
+	void (*set_pacer)(struct hs_sink *s, struct hs_pacer *p);
 };
 
 /* Every sink this build knows, NULL-terminated (lib/sinks/registry.c). */

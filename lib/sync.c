@@ -34,6 +34,7 @@ struct run {
 	const char *dead_letter;	/* sink to copy dead events to */
 	int64_t deadline;
 	double rate;
+	struct hs_pacer pacer;	/* for self-paced sinks */
 	long max_attempts, base_ms, cap_ms;
 	char *why;
 	size_t whylen;
@@ -99,6 +100,22 @@ take_tokens(struct run *r, long want, long *granted)
 			return rc;
 		nap(r, wait_ms);
 	}
+}
+
+static enum hs_err
+pacer_take(struct hs_pacer *p, long n)
+{
+	struct run *r = p->engine;
+	long granted = 0, got = 0;
+	enum hs_err rc = HS_OK;
+
+	while (rc == HS_OK && got < n) {
+		rc = take_tokens(r, n - got, &granted);
+		if (rc == HS_OK && granted == 0)
+			rc = HS_ETIMEOUT;
+		got += granted;
+	}
+	return rc;
 }
 
 static void
@@ -302,7 +319,9 @@ loop(struct run *r, struct hs_batch *b, struct scratch *s, int64_t total)
 			cursor = b->last_id;
 			continue;
 		}
-		rc = take_tokens(r, (long)b->n, &granted);
+		granted = (long)b->n;
+		if (!r->ops->set_pacer)
+			rc = take_tokens(r, (long)b->n, &granted);
 		if (rc != HS_OK || granted == 0)
 			break;
 		cursor = b->d[granted - 1].id;
@@ -391,6 +410,10 @@ run_locked(struct run *r)
 		rc = r->ops->open(&r->sink, r->cfg, r->why, r->whylen);
 	if (rc != HS_OK)	/* settings the sink cannot use */
 		return rc == HS_ENOMEM || rc == HS_EAUTH ? rc : HS_ECONFIG;
+	r->pacer.take = pacer_take;
+	r->pacer.engine = r;
+	if (r->sink && r->ops->set_pacer)
+		r->ops->set_pacer(r->sink, &r->pacer);
 	hs_batch_init(&b, (size_t)(batch > 0 ? batch : 1), BATCH_SOFT_BYTES);
 	rc = b.cap ? scratch_alloc(&s, b.cap) : HS_ENOMEM;
 	if (rc == HS_OK)
