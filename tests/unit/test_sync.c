@@ -104,7 +104,7 @@ fake_close(struct hs_sink *s)
 
 static const struct hs_sink_ops fake_ops = {
 	"fake", "scripted test sink", "AZURE_QUEUE_RATE", "AZURE_QUEUE_BATCH",
-	fake_configured, fake_open, fake_deliver, fake_close,
+	fake_configured, fake_open, fake_deliver, fake_close, NULL,
 };
 
 /* The clock moves only when the engine sleeps. */
