@@ -141,7 +141,7 @@ sanitizer_check()
 
 run_mode()
 {
-	local bin script off scripts=()
+	local bin script off snap scripts=()
 	HS_MODE=$1
 	export HS_MODE
 	case $HS_MODE in
@@ -164,9 +164,14 @@ run_mode()
 		failed=$((failed + 1))
 		return
 	fi
+	# Test a snapshot: a rebuild during the run must not swap the binary
+	# under a running server (mod_fcgid restarts on a changed mtime).
+	snap=$(mktemp -d "${TMPDIR:-/tmp}/hookspool-bin.XXXXXX")
+	chmod 0755 "$snap"
+	cp "$bin" "$snap/hooks.fcgi"
 	(
 		# One shell per mode: lib.sh's trap stops this mode's server.
-		export HS_BIN=$bin
+		export HS_BIN=$snap/hooks.fcgi
 		. tests/integ/lib.sh
 		if ! hs_server_start; then
 			echo "not ok - [$HS_MODE] start the server"
@@ -192,6 +197,7 @@ run_mode()
 		echo "RESULT $passed $failed" >"$result_file"
 	}
 	read -r _ passed failed <"$result_file"
+	rm -rf -- "$snap"
 }
 
 run_integ()
