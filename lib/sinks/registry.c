@@ -9,10 +9,12 @@
 
 #include "sink.h"
 #include "sinks/azure.h"
+#include "sinks/odoo.h"
 #include "banned.h"
 
 const struct hs_sink_ops *const hs_sink_registry[] = {
 	&hs_sink_azure_queue,
+	&hs_sink_odoo,
 	&hs_sink_dead_letter,
 	NULL,
 };
