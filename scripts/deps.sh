@@ -10,6 +10,7 @@ packages=(
 	libfcgi-dev libjson-c-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev
 	unixodbc-dev libcmocka-dev
 	sqlite3 curl jq openssl
+	python3
 	lighttpd apache2 libapache2-mod-fcgid
 	wrk
 )
