@@ -140,6 +140,21 @@ answer_invalid(const struct hs_fields *f, struct hs_response *rs)
 	rs->error = "validation failed";
 }
 
+/*
+ * Seed 001 answers carry details under "data"; the event's id goes there
+ * once it is known (after the insert, so it is not in the stored answer
+ * and is added again to a replay).
+ */
+static void
+add_event_id(struct json_object *o, int64_t id)
+{
+	struct json_object *data = json_object_object_get(o, "data");
+
+	if (json_object_is_type(data, json_type_object))
+		json_object_object_add(data, "event_id",
+		    json_object_new_int64(id));
+}
+
 /* Answers a repeat: the first answer plus "duplicate": true. */
 static void
 answer_duplicate(const struct hs_put_result *res, struct hs_response *rs)
@@ -150,6 +165,7 @@ answer_duplicate(const struct hs_put_result *res, struct hs_response *rs)
 		json_object_put(o);
 		o = json_object_new_object();
 	}
+	add_event_id(o, res->event_id);
 	json_object_object_add(o, "duplicate", json_object_new_boolean(1));
 	hs_response_json(rs, res->response_status, o);
 	json_object_put(o);
@@ -203,6 +219,9 @@ store(struct hs_app *app, const struct hs_source *src, struct hs_request *r,
 		hs_app_spool_error(app, rs, rc);
 	} else if (res.duplicate) {
 		answer_duplicate(&res, rs);
+	} else if (json_object_object_get(a->response, "data")) {
+		add_event_id(a->response, res.event_id);
+		hs_response_json(rs, a->status, a->response);
 	} else {
 		hs_response_json_text(rs, a->status, ev.response_body);
 	}

@@ -195,6 +195,9 @@ ingest_check_media_type(const struct hs_request *r, struct hs_response *rs)
 	    (n > 17 && !strncasecmp(ct, "application/", 12) &&
 	    !strncasecmp(ct + n - 5, "+json", 5)))
 		return 0;
+	n = strcspn(ct, ";");
+	while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
 	hs_response_errorf(rs, 415, "unsupported media type",
 	    "Content-Type must be application/json, not '%.*s'",
 	    (int)(n > 100 ? 100 : n), ct);

@@ -17,12 +17,43 @@
 
 extern char **environ;
 
+/* CGI's stdin, counting what the handler consumed. */
+struct cgi_in {
+	FILE *f;
+	size_t consumed;
+};
+
+#define CGI_DRAIN_MAX (8L * 1024 * 1024)
+
 static long
 stdin_read(void *ctx, char *buf, size_t n)
 {
-	size_t got = fread(buf, 1, n, (FILE *)ctx);
+	struct cgi_in *in = ctx;
+	size_t got = fread(buf, 1, n, in->f);
 
-	return got ? (long)got : (ferror((FILE *)ctx) ? -1 : 0);
+	in->consumed += got;
+	return got ? (long)got : (ferror(in->f) ? -1 : 0);
+}
+
+/*
+ * A CGI program that exits with its body unread makes Apache's cgid see a
+ * reset socket and cut the answer off; so the unread rest (bounded) is
+ * read and dropped before the answer is written.
+ */
+static void
+drain_stdin(struct cgi_in *in, long long length)
+{
+	char buf[16384];
+	size_t want;
+
+	while (length > 0 && (long long)in->consumed < length &&
+	    in->consumed < CGI_DRAIN_MAX) {
+		want = (size_t)(length - (long long)in->consumed);
+		if (want > sizeof(buf))
+			want = sizeof(buf);
+		if (stdin_read(in, buf, want) <= 0)
+			break;
+	}
 }
 
 static int
@@ -48,7 +79,8 @@ fcgi_write(void *ctx, const char *data, size_t n)
 
 static void
 handle(struct hs_app *app, const struct hs_route *routes, char **envp,
-       hs_body_reader rd, void *rctx, hs_writer wr, void *wctx)
+       hs_body_reader rd, void *rctx, hs_writer wr, void *wctx,
+       struct cgi_in *cgi)
 {
 	struct hs_request r;
 	struct hs_response rs;
@@ -58,6 +90,8 @@ handle(struct hs_app *app, const struct hs_route *routes, char **envp,
 		hs_app_dispatch(app, routes, &r, &rs);
 	else
 		hs_response_error(&rs, 500, "internal error", "out of memory");
+	if (cgi)
+		drain_stdin(cgi, r.content_length);
 	hs_response_write(&rs, r.method ? r.method : "GET", wr, wctx);
 	hs_request_release(&r);
 	hs_response_release(&rs);
@@ -82,7 +116,7 @@ serve_fcgi(struct hs_app *app, const struct hs_route *routes)
 	while (FCGX_Accept_r(&req) >= 0) {
 		sigprocmask(SIG_BLOCK, &term, &old);
 		handle(app, routes, req.envp, fcgi_read, req.in, fcgi_write,
-		    req.out);
+		    req.out, NULL);
 		FCGX_Finish_r(&req);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
@@ -93,10 +127,13 @@ serve_fcgi(struct hs_app *app, const struct hs_route *routes)
 int
 hs_serve(struct hs_app *app, const struct hs_route *routes)
 {
+	struct cgi_in in = { stdin, 0 };
+
 	signal(SIGPIPE, SIG_IGN);
 	if (!hs_serve_is_cgi())
 		return serve_fcgi(app, routes);
-	handle(app, routes, environ, stdin_read, stdin, stdout_write, stdout);
+	handle(app, routes, environ, stdin_read, &in, stdout_write, stdout,
+	    &in);
 	fflush(stdout);
 	return 0;
 }

@@ -47,8 +47,9 @@ hs_handle_health(struct hs_app *app, const struct hs_route *rt,
 	} else {
 		if (sp)
 			hs_app_spool_failed(app, rc);
-		json_object_object_add(o, "detail",
-		    json_object_new_string(app->spool_err));
+		/* The path and cause go to the log, not to anonymous callers. */
+		json_object_object_add(o, "detail", json_object_new_string(
+		    "the spool cannot be opened or read; see the server log"));
 	}
 	hs_response_json(rs, ok ? 200 : 503, o);
 	json_object_put(o);
