@@ -1,0 +1,504 @@
+/*
+ * spoolctl.c - the admin's command line for the spool.
+ *
+ * Answers "did the webhook arrive, where did it go, why is it stuck, how
+ * do I push it again" without SQL, and does the few writes an admin
+ * needs (retry, replay, purge, vacuum) the way the handlers do: short
+ * locked transactions, so traffic and scheduled_sync carry on. One
+ * options table drives parsing and every command's --help; the work is
+ * in lib/admin*.c.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "admin.h"
+#include "admin_cmd.h"
+#include "config.h"
+#include "log.h"
+#include "sink.h"
+#include "spool.h"
+#include "timefmt.h"
+#include "banned.h"
+
+enum cmd_id {
+	C_STATS, C_LIST, C_SHOW, C_RETRY, C_REPLAY, C_PURGE, C_VACUUM,
+	C_EXPORT, C_CHECK, C__COUNT
+};
+
+#define B(c)	(1u << (c))
+#define ALL	(B(C__COUNT) - 1)
+#define FILTER	(B(C_LIST) | B(C_EXPORT) | B(C_RETRY))
+#define LIST_DEFAULT_LIMIT 50
+
+struct args {
+	const char *config, *spool, *target;
+	int json, yes, dry_run, all, incl_dead, incl_pending, quick, no_probe;
+	int help;
+	const char *state, *sink, *source, *kind, *key, *entity, *contains;
+	const char *since, *until, *older_than;
+	long limit;
+	int limit_set;
+};
+
+enum argtype { FLAG, NUM, TEXT };
+
+/* One table drives parsing and every command's --help. */
+static const struct opt {
+	const char *name, *arg, *help;
+	enum argtype type;
+	size_t off;
+	unsigned cmds;
+} opts[] = {
+	{ "--state", "STATE", "deliveries in this state: pending, done, dead "
+	  "(retry: dead, the default, or pending)", TEXT,
+	  offsetof(struct args, state), FILTER },
+	{ "--sink", "NAME", "deliveries to this sink (replay: the sink to "
+	  "deliver to again)", TEXT, offsetof(struct args, sink),
+	  FILTER | B(C_REPLAY) },
+	{ "--source", "NAME", "events of this source (manychat, signed, ...)",
+	  TEXT, offsetof(struct args, source),
+	  FILTER | B(C_SHOW) | B(C_REPLAY) },
+	{ "--kind", "KIND", "events of this kind (contact, campaign, ...)",
+	  TEXT, offsetof(struct args, kind), FILTER },
+	{ "--key", "KEY", "the event with this idempotency key", TEXT,
+	  offsetof(struct args, key), FILTER },
+	{ "--entity", "KEY", "events about this entity (manychat:ID, "
+	  "user:ID)", TEXT, offsetof(struct args, entity), FILTER },
+	{ "--contains", "TEXT", "events whose body contains TEXT (a scan)",
+	  TEXT, offsetof(struct args, contains), B(C_LIST) | B(C_EXPORT) },
+	{ "--since", "TIME", "received at or after TIME: ISO-8601 (UTC "
+	  "unless a zone is given) or a DURATION ago, e.g. 2h", TEXT,
+	  offsetof(struct args, since), FILTER },
+	{ "--until", "TIME", "received before TIME (same forms)", TEXT,
+	  offsetof(struct args, until), FILTER },
+	{ "--limit", "N", "at most N events (list: default 50; 0: all)", NUM,
+	  offsetof(struct args, limit), B(C_LIST) | B(C_EXPORT) },
+	{ "--all", NULL, "retry every matching delivery with no filter at all",
+	  FLAG, offsetof(struct args, all), B(C_RETRY) },
+	{ "--older-than", "DURATION", "purge: events quiet for longer than "
+	  "this, e.g. 30d, 12h, 1w2d (units s m h d w)", TEXT,
+	  offsetof(struct args, older_than), B(C_PURGE) },
+	{ "--include-dead", NULL, "also purge events with dead deliveries",
+	  FLAG, offsetof(struct args, incl_dead), B(C_PURGE) },
+	{ "--include-pending", NULL, "also purge events still pending "
+	  "(they are never delivered)", FLAG,
+	  offsetof(struct args, incl_pending), B(C_PURGE) },
+	{ "--dry-run", NULL, "count what would change; change nothing", FLAG,
+	  offsetof(struct args, dry_run), B(C_RETRY) | B(C_PURGE) },
+	{ "--yes", NULL, "do it without asking (needed without a terminal)",
+	  FLAG, offsetof(struct args, yes),
+	  B(C_RETRY) | B(C_PURGE) | B(C_VACUUM) },
+	{ "--quick", NULL, "quick_check instead of the full integrity_check",
+	  FLAG, offsetof(struct args, quick), B(C_CHECK) },
+	{ "--no-probe", NULL, "do not contact the sinks", FLAG,
+	  offsetof(struct args, no_probe), B(C_CHECK) },
+	{ "--json", NULL, "JSON for scripts (stable field names)", FLAG,
+	  offsetof(struct args, json), ALL & ~B(C_EXPORT) },
+	{ "--config", "FILE", "configuration file (default $HOOKSPOOL_CONF, "
+	  "else " HS_CONF_DEFAULT_PATH ")", TEXT,
+	  offsetof(struct args, config), ALL },
+	{ "--spool", "PATH", "the spool file (default SPOOL_PATH)", TEXT,
+	  offsetof(struct args, spool), ALL },
+	{ "--help", NULL, "this text", FLAG, offsetof(struct args, help), ALL },
+};
+
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+enum { T_NONE, T_NEEDED, T_OPTIONAL };	/* the ID|KEY argument */
+
+static const struct cmd {
+	const char *name, *args, *what, *more;
+	int target;
+} cmds[C__COUNT] = {
+	[C_STATS] = { "stats", "", "counts by source/kind and by sink/state, "
+	  "oldest pending, last run per sink",
+	  "Last run is the last time scheduled_sync recorded an attempt for\n"
+	  "the sink; last error is the newest error still on record." },
+	[C_LIST] = { "list", "", "events matching the filters, newest first, "
+	  "with their deliveries", "Delivery filters (--state, --sink) select "
+	  "events having such a delivery." },
+	[C_SHOW] = { "show", "ID|KEY", "one event: headers, body, every "
+	  "delivery, history", "KEY is the idempotency key (add --source when "
+	  "two sources share it).", T_NEEDED },
+	[C_RETRY] = { "retry", "[ID|KEY]", "requeue dead (or pending) "
+	  "deliveries: attempts reset, due now",
+	  "With ID|KEY: that event's deliveries. Without: every delivery\n"
+	  "matching the filters (or --all); asks first when more than one.\n"
+	  "Each change is recorded in the event's history with who did it.",
+	  T_OPTIONAL },
+	[C_REPLAY] = { "replay", "ID|KEY", "deliver an event again, even if "
+	  "done: a new pending delivery, same event and key",
+	  "Default: again to every sink it went to. A sink whose delivery is\n"
+	  "pending is left alone; one that is dead is retried, not replayed.\n"
+	  "Consumers get the same idempotency key and may drop the repeat.",
+	  T_NEEDED },
+	[C_PURGE] = { "purge", "--older-than DURATION", "delete finished "
+	  "events nothing has touched for DURATION",
+	  "Purged: events received before now - DURATION whose deliveries\n"
+	  "are all done and unchanged since (events no route sent anywhere\n"
+	  "too). Dead and pending ones stay unless --include-dead or\n"
+	  "--include-pending. Runs in short transactions; asks first." },
+	[C_VACUUM] = { "vacuum", "", "give the space of purged events back "
+	  "to the file system", "Holds the spool's write lock while it runs: "
+	  "run it after a purge, at a quiet time. Asks first." },
+	[C_EXPORT] = { "export", "", "events matching the filters as JSON "
+	  "Lines, oldest first",
+	  "One event per line: the fields of show --json, the body embedded\n"
+	  "as the JSON received (line breaks as spaces) and body_sha256 of\n"
+	  "the stored bytes." },
+	[C_CHECK] = { "check", "", "validate the configuration, the spool "
+	  "and the sinks; change nothing",
+	  "Spool: integrity, schema version, journal mode, modes of the file\n"
+	  "(0600) and its directory, the lock file's owner. Sinks: which are\n"
+	  "configured, and one cheap live request to each. Exit 1 when any\n"
+	  "check fails." },
+};
+
+/* text in lines of at most width, each after indent (first: none). */
+static void
+wrap(FILE *f, const char *text, int indent, int width)
+{
+	int n, first = 1;
+
+	while (*text) {
+		n = (int)strlen(text);
+		if (n > width) {
+			for (n = width; n > 0 && text[n] != ' '; n--)
+				;
+			if (n == 0)
+				n = width;
+		}
+		fprintf(f, "%*s%.*s\n", first ? 0 : indent, "", n, text);
+		first = 0;
+		text += n;
+		while (*text == ' ')
+			text++;
+	}
+}
+
+/* The options of a command (bit), or those of every command (ALL). */
+static void
+help_opts(FILE *f, unsigned bit)
+{
+	char left[40];
+	size_t i;
+
+	for (i = 0; i < NOPTS; i++) {
+		if (bit == ALL ? opts[i].cmds != ALL : !(opts[i].cmds & bit))
+			continue;
+		snprintf(left, sizeof(left), "%s%s%s", opts[i].name,
+		    opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+		fprintf(f, "  %-22s ", left);
+		wrap(f, opts[i].help, 25, 54);
+	}
+}
+
+static void
+help_tail(FILE *f)
+{
+	fprintf(f, "\nExit codes: 0 done, 1 not found / nothing to do / "
+	    "declined / refused\nwithout --yes / check failed, 100 usage or "
+	    "configuration error,\n111 temporary failure (spool busy, I/O); "
+	    "try again.\n");
+}
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: spoolctl COMMAND [ARGS] [options]\n\n"
+	    "Inspects and repairs the hookspool spool; safe while handlers\n"
+	    "accept webhooks and scheduled_sync runs.\n\nCommands:\n");
+	for (i = 0; i < C__COUNT; i++)
+		fprintf(f, "  %-8s ", cmds[i].name), wrap(f, cmds[i].what, 11,
+		    68);
+	fprintf(f, "\nOptions of every command:\n");
+	help_opts(f, ALL);
+	fprintf(f, "\n'spoolctl COMMAND --help' shows a command's options.\n"
+	    "Tables by default; --json prints one JSON object.\n");
+	help_tail(f);
+}
+
+static void
+usage_cmd(FILE *f, enum cmd_id c)
+{
+	fprintf(f, "usage: spoolctl %s%s%s [options]\n\n", cmds[c].name,
+	    *cmds[c].args ? " " : "", cmds[c].args);
+	wrap(f, cmds[c].what, 0, 72);
+	fprintf(f, "\n%s\n\nOptions:\n", cmds[c].more);
+	help_opts(f, B(c));
+	help_tail(f);
+}
+
+static int
+parse_num(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > HS_ADMIN_LIST_MAX)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static const struct opt *
+find_opt(const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < NOPTS; k++)
+		if (!strcmp(name, opts[k].name))
+			return &opts[k];
+	return NULL;
+}
+
+static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A usage message on stderr; -1. */
+static int
+bad(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("spoolctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+/* One option at argv[*i]; its value (if any) consumed. */
+static int
+take_opt(int argc, char **argv, int *i, struct args *a, unsigned *seen)
+{
+	const struct opt *o = find_opt(argv[*i]);
+	void *at;
+
+	if (!o)
+		return bad("unknown option '%s'", argv[*i]);
+	*seen |= 1u << (o - opts);
+	at = (char *)a + o->off;
+	if (o->type == FLAG) {
+		*(int *)at = 1;
+		return 0;
+	}
+	if (++*i >= argc)
+		return bad("%s needs a value", o->name);
+	if (o->type == TEXT)
+		*(const char **)at = argv[*i];
+	else if (parse_num(argv[*i], (long *)at))
+		return bad("%s needs a whole number from 0", o->name);
+	if (at == &a->limit)
+		a->limit_set = 1;
+	return 0;
+}
+
+/* The command word, the options (checked against it), one target. */
+static int
+parse_args(int argc, char **argv, struct args *a, int *cmd)
+{
+	unsigned seen = 0;
+	int i, k, dashes = 0;
+
+	*cmd = -1;
+	for (i = 1; i < argc; i++) {
+		if (!dashes && !strcmp(argv[i], "--")) {
+			dashes = 1;	/* a key may start with '-' */
+		} else if (!dashes && argv[i][0] == '-' && argv[i][1]) {
+			if (take_opt(argc, argv, &i, a, &seen))
+				return -1;
+		} else if (*cmd < 0) {
+			for (k = 0; k < C__COUNT && strcmp(argv[i],
+			    cmds[k].name); k++)
+				;
+			if (k == C__COUNT)
+				return bad("unknown command '%s'", argv[i]);
+			*cmd = k;
+		} else if (!a->target) {
+			a->target = argv[i];
+		} else {
+			return bad("unexpected argument '%s'", argv[i]);
+		}
+	}
+	if (*cmd < 0 || a->help)
+		return 0;
+	for (k = 0; k < (int)NOPTS; k++)
+		if ((seen & (1u << k)) && !(opts[k].cmds & B(*cmd)))
+			return bad("%s does not apply to this command",
+			    opts[k].name);
+	if (a->target && cmds[*cmd].target == T_NONE)
+		return bad("unexpected argument '%s'", a->target);
+	if (!a->target && cmds[*cmd].target == T_NEEDED)
+		return bad("missing %s", cmds[*cmd].args);
+	return 0;
+}
+
+/* The filter options as a filter; -1 after a message when one is bad. */
+static int
+make_filter(const struct args *a, int64_t now_ms, enum cmd_id c,
+            struct hs_admin_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->key = a->key;
+	f->entity = a->entity;
+	f->source = a->source;
+	f->kind = a->kind;
+	f->sink = a->sink;
+	f->state = a->state;
+	f->contains = a->contains;
+	f->limit = a->limit_set ? a->limit : c == C_LIST ? LIST_DEFAULT_LIMIT :
+	    0;
+	if (a->state && !hs_admin_state_ok(a->state))
+		return bad("--state is pending, done or dead, not '%s'",
+		    a->state);
+	if (a->since && hs_admin_parse_when(a->since, now_ms, f->since,
+	    sizeof(f->since)))
+		return bad("--since: '%s' is neither ISO-8601 nor a duration "
+		    "like 2h", a->since);
+	if (a->until && hs_admin_parse_when(a->until, now_ms, f->until,
+	    sizeof(f->until)))
+		return bad("--until: '%s' is neither ISO-8601 nor a duration "
+		    "like 2h", a->until);
+	return 0;
+}
+
+static int
+make_purge(const struct args *a, int64_t now_ms, struct hs_admin_purge *p)
+{
+	int64_t ms;
+
+	memset(p, 0, sizeof(*p));
+	if (!a->older_than)
+		return bad("%s", "purge needs --older-than DURATION (e.g. 30d)");
+	if (hs_admin_parse_duration(a->older_than, &ms) || ms > now_ms)
+		return bad("--older-than: '%s' is not a duration like 30d, 12h "
+		    "or 1w2d", a->older_than);
+	hs_time_iso(now_ms - ms, p->before, sizeof(p->before));
+	p->include_dead = a->incl_dead;
+	p->include_pending = a->incl_pending;
+	return 0;
+}
+
+/*
+ * Reads the configuration. Its errors stop every command but check
+ * (which reports them) unless --spool names the spool anyway.
+ */
+static int
+load_config(const struct args *a, enum cmd_id c, struct hs_config **cfg)
+{
+	const char *msg;
+	int is_error;
+	size_t i;
+
+	if (hs_config_load(cfg, a->config ? a->config :
+	    hs_config_default_path()) == HS_ENOMEM || !*cfg)
+		return HS_ADMIN_EX_TEMP;
+	if (c == C_CHECK || a->spool || hs_config_ok(*cfg))
+		return HS_ADMIN_EX_OK;
+	for (i = 0; (msg = hs_config_problem(*cfg, i, &is_error)); i++)
+		if (is_error)
+			fprintf(stderr, "spoolctl: config: %s\n", msg);
+	return HS_ADMIN_EX_USAGE;
+}
+
+static int
+open_spool(struct hs_admin_run *r, const char *path)
+{
+	char why[1024];
+	enum hs_err rc;
+
+	rc = hs_admin_open(&r->sp, path, hs_config_get(r->cfg,
+	    "SPOOL_SYNCHRONOUS"), (int)hs_config_int(r->cfg,
+	    "SPOOL_BUSY_TIMEOUT_MS"), why, sizeof(why));
+	if (rc == HS_OK)
+		return HS_ADMIN_EX_OK;
+	fprintf(stderr, "spoolctl: %s\n", why);
+	return hs_admin_exit_code(rc);
+}
+
+static int
+run(struct hs_admin_run *r, const struct args *a, enum cmd_id c,
+    const char *path)
+{
+	struct hs_admin_check_opts co = { path, a->quick, !a->no_probe };
+	struct hs_admin_filter f;
+	struct hs_admin_purge p;
+
+	if (make_filter(a, r->now_ms, c, &f) ||
+	    (c == C_PURGE && make_purge(a, r->now_ms, &p)))
+		return HS_ADMIN_EX_USAGE;
+	switch (c) {
+	case C_STATS:	return hs_admin_cmd_stats(r);
+	case C_LIST:	return hs_admin_cmd_list(r, &f);
+	case C_SHOW:	return hs_admin_cmd_show(r, a->target, a->source);
+	case C_RETRY:	return hs_admin_cmd_retry(r, a->target, &f, a->all,
+			    a->dry_run);
+	case C_REPLAY:	return hs_admin_cmd_replay(r, a->target, a->source,
+			    a->sink);
+	case C_PURGE:	return hs_admin_cmd_purge(r, &p, a->dry_run);
+	case C_VACUUM:	return hs_admin_cmd_vacuum(r, (int)hs_config_int(
+			    r->cfg, "SPOOL_BUSY_TIMEOUT_MS"));
+	case C_EXPORT:	return hs_admin_cmd_export(r, &f);
+	case C_CHECK:	return hs_admin_cmd_check(r, &co);
+	default:	return HS_ADMIN_EX_USAGE;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct hs_admin_run r;
+	struct hs_config *cfg = NULL;
+	char actor[HS_ADMIN_ACTOR_MAX];
+	const char *path;
+	struct args a;
+	int cmd, code;
+
+	memset(&a, 0, sizeof(a));
+	umask(077);
+	hs_log_setup("spoolctl", HS_LOG_WARN);
+	if (argc < 2) {
+		usage(stderr);
+		return HS_ADMIN_EX_USAGE;
+	}
+	if (parse_args(argc, argv, &a, &cmd) || (cmd < 0 && !a.help)) {
+		fprintf(stderr, "spoolctl: see 'spoolctl%s%s --help'\n",
+		    cmd < 0 ? "" : " ", cmd < 0 ? "" : cmds[cmd].name);
+		return HS_ADMIN_EX_USAGE;
+	}
+	if (a.help) {
+		if (cmd < 0)
+			usage(stdout);
+		else
+			usage_cmd(stdout, (enum cmd_id)cmd);
+		return HS_ADMIN_EX_OK;
+	}
+	/* Who acts is read before anything can change the process's user. */
+	hs_admin_actor(getenv("SUDO_USER"), getenv("USER"), getuid(), actor,
+	    sizeof(actor));
+	hs_admin_run_init(&r, hs_now_ms(), actor);
+	r.json = a.json;
+	r.yes = a.yes;
+	r.interactive = isatty(STDIN_FILENO);
+	code = load_config(&a, (enum cmd_id)cmd, &cfg);
+	r.cfg = cfg;
+	path = a.spool ? a.spool : hs_config_get(cfg, "SPOOL_PATH");
+	if (code == HS_ADMIN_EX_OK && cmd != C_CHECK)
+		code = open_spool(&r, path);
+	if (code == HS_ADMIN_EX_OK)
+		code = run(&r, &a, (enum cmd_id)cmd, path);
+	hs_spool_close(r.sp);
+	hs_config_free(cfg);
+	return code;
+}
