@@ -375,18 +375,33 @@ transport_error(const struct hs_odoo_rpc *c, CURLcode cc,
 		         c->errbuf[0] ? c->errbuf : "no detail");
 }
 
+/* args[i] of an execute_kw as text, or NULL. */
+static const char *
+arg_text(struct json_object *args, size_t i)
+{
+	struct json_object *v = json_object_array_get_idx(args, i);
+
+	return json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
+}
+
+/* A debug line per call: what, how big, how it went; never the args. */
 static void
-log_call(const char *service, const char *method, long bytes, double ms,
-         const struct hs_odoo_reply *r)
+log_call(const char *service, const char *method, struct json_object *args,
+         long bytes, double ms, const struct hs_odoo_reply *r)
 {
 	static const char *const cls[] = {
 		"ok", "auth", "access", "record", "retry"
 	};
+	int kw = strcmp(method, "execute_kw") == 0;
 	struct hs_logline l;
 
 	hs_log_begin(&l, HS_LOG_DEBUG, "odoo_call");
 	hs_log_str(&l, "service", service);
-	hs_log_str(&l, "method", method);
+	hs_log_str(&l, "method", kw && arg_text(args, 4) ? arg_text(args, 4) :
+	           method);
+	if (kw && arg_text(args, 3))
+		hs_log_str(&l, "model", arg_text(args, 3));
 	hs_log_int(&l, "request_bytes", bytes);
 	hs_log_int(&l, "status", r->status);
 	hs_log_str(&l, "class", cls[r->cls]);
@@ -428,6 +443,7 @@ hs_odoo_call(struct hs_odoo_rpc *c, const char *service, const char *method,
 	else
 		hs_odoo_classify((int)status, c->retry_after[0] ?
 		    c->retry_after : NULL, c->resp.data, c->resp.len, now_ms, r);
-	log_call(service, method, (long)c->req.len, hs_mono_ms_f() - t0, r);
+	log_call(service, method, args, (long)c->req.len, hs_mono_ms_f() - t0,
+	         r);
 	return HS_OK;
 }

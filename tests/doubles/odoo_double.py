@@ -508,6 +508,7 @@ def envelope_error(rid, name, message):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"     # keep-alive, as Odoo behind a proxy
+    disable_nagle_algorithm = True    # headers and body go out at once
     server_version = "Werkzeug/3.0.1"
     sys_version = "Python/3.11"
 
