@@ -41,11 +41,15 @@ stdin_read(void *ctx, char *buf, size_t n)
  * read and dropped before the answer is written.
  */
 static void
-drain_stdin(struct cgi_in *in, long long length)
+drain_stdin(struct cgi_in *in, const struct hs_request *r)
 {
+	long long length = r->content_length;
 	char buf[16384];
 	size_t want;
 
+	/* A chunked upload has no length: its body ends at EOF. */
+	if (length < 0 && hs_request_param(r, "HTTP_TRANSFER_ENCODING"))
+		length = CGI_DRAIN_MAX;
 	while (length > 0 && (long long)in->consumed < length &&
 	    in->consumed < CGI_DRAIN_MAX) {
 		want = (size_t)(length - (long long)in->consumed);
@@ -91,7 +95,7 @@ handle(struct hs_app *app, const struct hs_route *routes, char **envp,
 	else
 		hs_response_error(&rs, 500, "internal error", "out of memory");
 	if (cgi)
-		drain_stdin(cgi, r.content_length);
+		drain_stdin(cgi, &r);
 	hs_response_write(&rs, r.method ? r.method : "GET", wr, wctx);
 	hs_request_release(&r);
 	hs_response_release(&rs);
