@@ -107,6 +107,19 @@ const struct hs_conf_key hs_conf_keys[] = {
 	  "empty field: not sent)" },
 	{ "DATABASE_URL", HS_CONF_SECRET, NULL, 0, 0,
 	  "seed SQL URL (mssql+pyodbc://...), translated to ODBC" },
+	/* SQL sink (lib/sinks/sql.c). */
+	{ "ODBC_CONNECTION_STRING", HS_CONF_SECRET, NULL, 0, 0,
+	  "ODBC connection string (Driver=...; or DSN=...) of the sql sink; "
+	  "wins over DATABASE_URL" },
+	{ "SQL_RATE", HS_CONF_INT, "10000", 1, 1000000,
+	  "rows per second to the database, shared by every run" },
+	{ "SQL_BATCH", HS_CONF_INT, "500", 1, 10000,
+	  "deliveries written per transaction" },
+	{ "SQL_PARAM_ARRAYS", HS_CONF_BOOL, "true", 0, 0,
+	  "bind many rows per execution when the driver can (false: one "
+	  "row at a time)" },
+	{ "SQL_TIMEOUT_SECONDS", HS_CONF_INT, "30", 1, 3600,
+	  "login and statement timeout of the sql sink" },
 	{ "USE_KEY_VAULT", HS_CONF_BOOL, "false", 0, 0,
 	  "seed setting; Key Vault is not used by hookspool" },
 	{ "KEY_VAULT_NAME", HS_CONF_STR, NULL, 0, 0,
