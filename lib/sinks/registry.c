@@ -10,11 +10,13 @@
 #include "sink.h"
 #include "sinks/azure.h"
 #include "sinks/odoo.h"
+#include "sinks/sql.h"
 #include "banned.h"
 
 const struct hs_sink_ops *const hs_sink_registry[] = {
 	&hs_sink_azure_queue,
 	&hs_sink_odoo,
+	&hs_sink_sql,
 	&hs_sink_dead_letter,
 	NULL,
 };
