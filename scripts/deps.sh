@@ -13,6 +13,9 @@ packages=(
 	python3
 	lighttpd apache2 libapache2-mod-fcgid
 	wrk
+	# the sql sink: driver manager, psqlODBC and the SQLite ODBC driver,
+	# and the PostgreSQL its tests and bench start as an ordinary user
+	unixodbc odbc-postgresql libsqliteodbc postgresql
 )
 # Azurite (the Azure Storage emulator the tests run) comes from npm.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
