@@ -29,6 +29,8 @@ What a test needs besides Odoo itself:
                     "message": "Invalid email"}]}  a ValidationError for
           any create/write whose values hold that field = value
       {"password": "new"}                     change the password
+      {"blind_searches": 1}   the next N search/search_read answer
+          nothing, as if a concurrent creator were not visible yet
       {"clear": true}                         drop switches and script
     GET /dump answers every record and the counters; "down" is the test
     stopping this process (connections are then refused) and starting it
@@ -136,6 +138,7 @@ class Odoo:
         self.uid = opts.uid
         self.store = Store(opts.state)
         self.fail_on = []
+        self.blind_searches = 0
         self.lock = threading.Lock()
 
     # -- common ---------------------------------------------------------
@@ -195,6 +198,11 @@ class Odoo:
         fields = kw.get("fields")
         if fields is None and len(pargs) > 1:
             fields = pargs[1]
+        spec = dict(MODELS[model]["fields"], **MAGIC)
+        for f in fields or []:     # checked before searching, as Odoo does
+            if f not in spec:
+                raise value_error("Invalid field %r on model %r" %
+                                  (f, model))
         return [self._read_one(model, r, fields)
                 for r in self._search(model, pargs[:1], kw)]
 
@@ -331,6 +339,9 @@ class Odoo:
     def _search(self, model, pargs, kw):
         domain = pargs[0] if pargs else kw.get("domain", [])
         pred = compile_domain(model, domain)
+        if self.blind_searches > 0:
+            self.blind_searches -= 1
+            return []
         rows = [r for r in self.store.tables[model].values() if pred(r)]
         order = str(kw.get("order") or "id asc")
         rows.sort(key=lambda r: r["id"], reverse="desc" in order.lower())
@@ -424,6 +435,7 @@ class Double:
             if c.get("clear"):
                 self.script = []
                 self.odoo.fail_on = []
+                self.odoo.blind_searches = 0
                 self.delay_ms = 0
                 self.delay_ops = None
             if "script" in c:
@@ -436,6 +448,8 @@ class Double:
                 self.odoo.fail_on = list(c["fail_on"])
             if "password" in c:
                 self.odoo.password = c["password"]
+            if "blind_searches" in c:
+                self.odoo.blind_searches = int(c["blind_searches"])
             if "rate" in c:
                 self.rate = float(c["rate"])
                 self.burst = float(c.get("burst") or max(1.0, self.rate))
