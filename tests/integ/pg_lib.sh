@@ -169,3 +169,28 @@ hs_pg_exit()
 	fi
 }
 trap hs_pg_exit EXIT
+
+# --- the SQLite destination --------------------------------------------------
+
+# hs_sqlite_dest: a fresh SQLite destination file with the shipped schema,
+# created with the README's sqlite3 line as the handler's user (who also
+# runs scheduled_sync). Sets HS_SQLITE_DB and HS_SQLITE_CS (driver by path).
+hs_sqlite_dest()
+{
+	local d
+	d=$(mktemp -d "${TMPDIR:-/tmp}/hs-sqlite.XXXXXX") || return 1
+	hs_pg_dirs+=("$d")
+	chmod 0755 "$d"
+	[ -n "$HS_RUN_USER" ] && chown "$HS_RUN_USER:$HS_RUN_GROUP" "$d"
+	HS_SQLITE_DB=$d/destination.db
+	hs_as_server_user sh -c 'sqlite3 "$1" < "$2"' sh "$HS_SQLITE_DB" \
+	    "$HS_ROOT/sql/schema/sqlite.sql" || return 1
+	HS_SQLITE_CS="Driver=$(hs_odbc_driver libsqlite3odbc.so);Database=$HS_SQLITE_DB;Timeout=5000"
+}
+
+# hs_dest_sql SQL: one query on the SQLite destination, "|"-separated.
+hs_dest_sql()
+{
+	sqlite3 -batch -noheader -readonly -cmd '.timeout 5000' \
+	    "$HS_SQLITE_DB" "$1"
+}
