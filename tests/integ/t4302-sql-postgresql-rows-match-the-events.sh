@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# A real PostgreSQL (Debian's, started here as an ordinary user on a free
+# loopback port) through psqlODBC, configured the seed's way: DATABASE_URL
+# (postgresql://...) translated to an ODBC connection string, the driver
+# looked up by name in an odbcinst.ini this test points ODBCSYSINI at. The
+# tables come from the README's psql line. Rows and their columns match the
+# events (non-ASCII names intact), a repeated run writes nothing, the
+# password appears in no output.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sync_lib.sh"
+. "$(dirname "$0")/pg_lib.sh"
+hs_sync_one_mode
+hs_pg_start fast || hs_bail "start PostgreSQL"
+hs_pg_schema >/dev/null || hs_bail "create the tables with sql/schema/postgresql.sql"
+hs_pg_schema >/dev/null
+hs_is $? 0 "the schema file can be run again"
+
+# The driver by name, registered for this test only.
+ini=$(mktemp -d "${TMPDIR:-/tmp}/hs-odbcinst.XXXXXX")
+hs_pg_dirs+=("$ini")
+chmod 0755 "$ini"
+printf '[PostgreSQL Unicode]\nDescription=test\nDriver=%s\n' \
+    "$(hs_odbc_driver psqlodbcw.so)" >"$ini/odbcinst.ini"
+chmod 0644 "$ini/odbcinst.ini"
+export ODBCSYSINI=$ini
+hs_sync_server "DATABASE_URL=$HS_PG_URL?sslmode=disable" SQL_BATCH=50
+
+u=$(hs_unique t4302)
+n=120
+hs_is "$(hs_post_contacts "$n" "$u" 16)" "$n" "$n contacts accepted"
+b=$(jq -c '.nombre_lead = "José Ñúñez 李" | .phone = 56912345678' <<<"$(hs_contact_body "$u-x" "2025-06-05")")
+hs_post_contact "$b"
+hs_is "$HS_STATUS" 202 "a contact with a non-ASCII name and a numeric phone accepted"
+for c in 1 2 3 4 5; do
+	hs_post_campaign "$(hs_campaign_body "$u-$c" "camp-$c" "2025-06-05T12:00:0${c}Z")"
+	hs_like "$HS_STATUS" '^20[0-9]$' "campaign $c accepted"
+done
+total=$((n + 6))
+
+hs_sync --sink sql
+hs_sync_expect 0 "run: exit 0"
+hs_is "$(hs_sync_field sql delivered)/$(hs_sync_field sql dead)/$(hs_sync_field sql pending)" \
+    "$total/0/0" "run: delivered=$total dead=0 pending=0"
+hs_like "$(grep 'event=sql_config' "$HS_SYNC_ERR")" \
+    "from=DATABASE_URL driver=\"PostgreSQL Unicode\".*127.0.0.1:$HS_PG_PORT" \
+    "the log says the URL was translated and which driver was chosen"
+hs_like "$(grep 'event=sql_connect' "$HS_SYNC_ERR")" 'dbms="PostgreSQL 1[0-9.]+".*param_arrays=yes' \
+    "psqlODBC takes parameter arrays"
+
+hs_is "$(hs_pg_psql 'SELECT count(*) FROM Contact;' "$HS_PG_DB")/$(hs_pg_psql 'SELECT count(*) FROM Campaign_Contact;' "$HS_PG_DB")" \
+    "$((n + 1))/5" "one row per contact and per assignment"
+hs_pg_psql "SELECT idem_key || ' ' || manychat_id || ' ' || nombre_lead || ' ' || to_char(received_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM Contact ORDER BY idem_key;" "$HS_PG_DB" >"$hs_sync_tmp/pg"
+hs_sql "SELECT idem_key || ' ' || json_extract(body, '\$.manychat_id') || ' ' || json_extract(body, '\$.nombre_lead') || ' ' || received_at FROM events WHERE kind = 'contact' ORDER BY idem_key;" >"$hs_sync_tmp/spool"
+hs_is "$(diff "$hs_sync_tmp/spool" "$hs_sync_tmp/pg" | head -n 5)" "" \
+    "every contact row has its event's key, id, name and receive time"
+hs_is "$(hs_pg_psql "SELECT nombre_lead || '|' || octet_length(nombre_lead) || '|' || phone || '|' || event_at FROM Contact WHERE manychat_id = '$u-x';" "$HS_PG_DB")" \
+    "José Ñúñez 李|18|56912345678|2025-06-05 00:00:00" "UTF-8 intact, a numeric phone as text, a date as midnight UTC"
+hs_is "$(hs_pg_psql "SELECT payload FROM Contact WHERE manychat_id = '$u-x';" "$HS_PG_DB")" "$b" \
+    "payload is the body as posted"
+hs_is "$(hs_pg_psql "SELECT string_agg(campaign_id || '@' || to_char(event_at, 'SS'), ' ' ORDER BY campaign_id) FROM Campaign_Contact;" "$HS_PG_DB")" \
+    "camp-1@01 camp-2@02 camp-3@03 camp-4@04 camp-5@05" "campaign rows with their event times"
+
+hs_sync --sink sql
+hs_sync_expect 0 "second run: exit 0"
+hs_is "$(hs_sync_field sql delivered)" 0 "second run: delivered=0"
+hs_is "$(hs_pg_psql 'SELECT count(*) FROM Contact;' "$HS_PG_DB")" "$((n + 1))" "second run: no row added"
+hits=$(cat "$hs_sync_tmp"/run-*.err | grep -F -e "$HS_PG_PASSWORD" | head -n 3)
+hs_is "$hits" "" "the password appears in no output"
+
+hs_done
