@@ -64,7 +64,8 @@ need(const struct hs_config *cfg, const char *key, char **out, char *why,
 
 	if (!v || !*v) {
 		snprintf(why, whylen, "%s is not set (the odoo sink needs "
-		         "ODOO_HOST, ODOO_DB, ODOO_USER and ODOO_PASSWORD)", key);
+		         "ODOO_HOST, ODOO_DB, ODOO_USER and ODOO_PASSWORD)",
+		         key);
 		return HS_ECONFIG;
 	}
 	*out = strdup(v);
@@ -93,8 +94,8 @@ make_url(struct hs_sink *s, const struct hs_config *cfg, char *why,
 	if (!host || !*host || strcspn(host, "/@?#\\ \t\r\n") != strlen(host)
 	    || strlen(host) > 253) {
 		snprintf(why, whylen, "ODOO_HOST '%.80s' is not a host name "
-		         "(no scheme, path or port: those are ODOO_PROTOCOL and "
-		         "ODOO_PORT)", host ? host : "");
+		         "(no scheme, path or port: those are ODOO_PROTOCOL "
+		         "and ODOO_PORT)", host ? host : "");
 		return HS_ECONFIG;
 	}
 	snprintf(s->url, sizeof(s->url), "%s://%s:%ld/jsonrpc", scheme, host,

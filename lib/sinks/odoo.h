@@ -40,8 +40,8 @@ enum hs_odoo_class {
 	HS_ODOO_OK,	/* result holds the answer */
 	HS_ODOO_AUTH,	/* AccessDenied: wrong password or API key */
 	HS_ODOO_ACCESS,	/* AccessError: the user lacks rights (setup) */
-	HS_ODOO_RECORD,	/* ValidationError, UserError, ValueError...: data */
-	HS_ODOO_RETRY,	/* 429, 5xx, no answer, a transient server error */
+	HS_ODOO_RECORD,	/* ValidationError, UserError...: the data */
+	HS_ODOO_RETRY,	/* 429, 5xx, no answer, transient server error */
 };
 
 struct hs_odoo_reply {

@@ -15,11 +15,7 @@
  * and not created again, an unchanged contact is not written. Odoo's
  * unique constraint is the last line: a create it refuses is re-searched.
  *
- * A list create is all or nothing and Odoo does not say which record
- * failed (§2.9), so a ValidationError, UserError, ... splits the group in
- * halves until the record is alone: it goes dead with Odoo's message and
- * the rest is sent. Splitting is bounded per batch (SPLIT_BUDGET
- * requests); records still unresolved then retry in a later batch.
+ * A record Odoo refuses is isolated and goes dead alone (odoo_write.c).
  * A transport failure, 429 or 5xx stops the batch: what is complete is
  * done, the rest retries. The engine's per-key order means one batch
  * holds at most one event per contact.
@@ -32,56 +28,13 @@
 #include <json-c/json.h>
 
 #include "sinks/odoo.h"
+#include "sinks/odoo_batch.h"
 #include "banned.h"
-
-#define SPLIT_BUDGET	40	/* isolation requests per batch */
-
-struct item {
-	const struct hs_delivery *d;
-	struct hs_outcome *out;
-	struct hs_odoo_event ev;
-	int open;			/* parsed, no outcome decided yet */
-	int64_t contact_id;		/* found or created; 0: not yet */
-	int64_t state_id;
-	struct json_object *cur;	/* the contact as read; owned */
-	struct json_object *diff;	/* values to write; owned or NULL */
-	int written;
-};
-
-struct batch {
-	const struct hs_odoo_ctx *ctx;
-	struct item *it;
-	size_t n;
-	struct json_object *by_mcid;	/* manychat_id -> item index */
-	struct json_object *by_idem;	/* campaign idempotency key -> index */
-	enum hs_err stop;	/* HS_OK while the batch goes on */
-	char err[256];		/* why open items retry */
-	int64_t retry_after_ms;
-	int splits_left;
-	char *why;
-	size_t whylen;
-};
-
-/* One kind of request that isolate() can split. */
-struct op {
-	const char *method;
-	const char *(*model)(const struct batch *b);
-	struct json_object *(*build)(struct batch *b, const size_t *idx,
-	                             size_t k);
-	void (*done)(struct batch *b, const size_t *idx, size_t k,
-	             struct json_object *result);
-	void (*refused)(struct batch *b, size_t i,
-	                const struct hs_odoo_reply *r);
-};
 
 /* Outcomes -------------------------------------------------------------- */
 
-static void
-dead(struct batch *b, size_t i, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-dead(struct batch *b, size_t i, const char *fmt, ...)
+void
+hs_odoo_dead(struct hs_odoo_job *b, size_t i, const char *fmt, ...)
 {
 	struct hs_outcome *o = b->it[i].out;
 	va_list ap;
@@ -94,8 +47,9 @@ dead(struct batch *b, size_t i, const char *fmt, ...)
 	b->it[i].open = 0;
 }
 
-static void
-retry(struct batch *b, size_t i, int64_t after_ms, const char *msg)
+void
+hs_odoo_retry(struct hs_odoo_job *b, size_t i, int64_t after_ms,
+              const char *msg)
 {
 	struct hs_outcome *o = b->it[i].out;
 
@@ -106,9 +60,9 @@ retry(struct batch *b, size_t i, int64_t after_ms, const char *msg)
 }
 
 static void
-finish(struct batch *b)
+finish(struct hs_odoo_job *b)
 {
-	struct item *it;
+	struct hs_odoo_item *it;
 	size_t i;
 	int ok;
 
@@ -119,8 +73,8 @@ finish(struct batch *b)
 		ok = it->contact_id > 0 && (!it->diff || it->written) &&
 		    (it->ev.kind == HS_ODOO_CONTACT || it->state_id > 0);
 		if (!ok) {
-			retry(b, i, b->retry_after_ms, b->err[0] ? b->err :
-			      "not sent");
+			hs_odoo_retry(b, i, b->retry_after_ms,
+			              b->err[0] ? b->err : "not sent");
 			continue;
 		}
 		it->out->kind = HS_OUT_DONE;
@@ -137,8 +91,8 @@ finish(struct batch *b)
  * One execute_kw (takes pargs and kwargs). 1 when *r is OK or RECORD for
  * the caller to handle (release it); 0 when the batch has stopped.
  */
-static int
-call(struct batch *b, const char *model, const char *method,
+int
+hs_odoo_exec(struct hs_odoo_job *b, const char *model, const char *method,
      struct json_object *pargs, struct json_object *kwargs,
      struct hs_odoo_reply *r)
 {
@@ -190,33 +144,23 @@ call(struct batch *b, const char *model, const char *method,
 	return 0;
 }
 
-static const char *
-contact_model(const struct batch *b)
-{
-	return b->ctx->map->contact_model;
-}
-
-static const char *
-state_model(const struct batch *b)
-{
-	return b->ctx->map->state_model;
-}
-
 static struct json_object *
-str_array_add(struct json_object *a, const char *s)
+strs_add(struct json_object *a, const char *s)
 {
-	if (a && json_object_array_add(a, json_object_new_string(s)) != 0) {
-		json_object_put(a);
-		return NULL;
-	}
-	return a;
+	struct json_object *v = a ? json_object_new_string(s) : NULL;
+
+	if (v && json_object_array_add(a, v) == 0)
+		return a;
+	json_object_put(v);
+	json_object_put(a);
+	return NULL;
 }
 
 /* [[[field, op, value]]] with value taken. */
-static struct json_object *
-domain(const char *field, const char *op, struct json_object *value)
+struct json_object *
+hs_odoo_domain(const char *field, const char *op, struct json_object *value)
 {
-	struct json_object *leaf = str_array_add(str_array_add(
+	struct json_object *leaf = strs_add(strs_add(
 	    json_object_new_array(), field), op);
 	struct json_object *dom = json_object_new_array();
 	struct json_object *pargs = json_object_new_array();
@@ -239,8 +183,8 @@ domain(const char *field, const char *op, struct json_object *value)
 
 /* {"fields": [every mapped field of roles first..last]}. Reading them all
  * makes a misnamed field fail the search, before anything is written. */
-static struct json_object *
-fields_kw(const struct batch *b, int first, int last)
+struct json_object *
+hs_odoo_fields_kw(const struct hs_odoo_job *b, int first, int last)
 {
 	const struct hs_odoo_map *m = b->ctx->map;
 	struct json_object *kw = json_object_new_object();
@@ -249,7 +193,7 @@ fields_kw(const struct batch *b, int first, int last)
 
 	for (r = first; f && r <= last; r++)
 		if (m->field[r][0])
-			f = str_array_add(f, m->field[r]);
+			f = strs_add(f, m->field[r]);
 	if (kw && f && json_object_object_add(kw, "fields", f) == 0)
 		return kw;
 	json_object_put(f);
@@ -266,8 +210,8 @@ index_of(struct json_object *map, const char *key)
 	    json_object_get_int64(v) : -1;
 }
 
-static const char *
-rec_text(struct json_object *rec, const char *field)
+const char *
+hs_odoo_rec_text(struct json_object *rec, const char *field)
 {
 	struct json_object *v;
 
@@ -277,8 +221,8 @@ rec_text(struct json_object *rec, const char *field)
 	return json_object_get_string(v);
 }
 
-static int64_t
-rec_id(struct json_object *rec)
+int64_t
+hs_odoo_rec_id(struct json_object *rec)
 {
 	struct json_object *v;
 
@@ -287,11 +231,12 @@ rec_id(struct json_object *rec)
 }
 
 /* A search_read the batch cannot do without: a refusal is our setup. */
-static int
-search(struct batch *b, const char *model, struct json_object *pargs,
-       struct json_object *kw, struct hs_odoo_reply *r, const char *keys)
+int
+hs_odoo_search(struct hs_odoo_job *b, const char *model,
+               struct json_object *pargs, struct json_object *kw,
+               struct hs_odoo_reply *r, const char *keys)
 {
-	if (!call(b, model, "search_read", pargs, kw, r))
+	if (!hs_odoo_exec(b, model, "search_read", pargs, kw, r))
 		return 0;
 	if (r->cls == HS_ODOO_OK &&
 	    json_object_is_type(r->result, json_type_array))
@@ -299,7 +244,8 @@ search(struct batch *b, const char *model, struct json_object *pargs,
 	if (r->cls == HS_ODOO_RECORD) {
 		b->stop = HS_ECONFIG;
 		snprintf(b->why, b->whylen, "odoo refused search_read on '%s' "
-		         "(check %s and ODOO_FIELDS): %s", model, keys, r->what);
+		         "(check %s and ODOO_FIELDS): %s", model, keys,
+		         r->what);
 	} else {
 		b->stop = HS_EAGAIN;
 		snprintf(b->err, sizeof(b->err), "%s search_read: answer is "
@@ -311,394 +257,81 @@ search(struct batch *b, const char *model, struct json_object *pargs,
 
 /* Steps 1 and 2: what Odoo already has ---------------------------------- */
 
+/* [[[field, "in", keys]]], or "=" for one key (keys borrowed). */
+static struct json_object *
+keys_domain(const char *field, struct json_object *keys)
+{
+	if (json_object_array_length(keys) == 1)
+		return hs_odoo_domain(field, "=",
+		    json_object_get(json_object_array_get_idx(keys, 0)));
+	return hs_odoo_domain(field, "in", json_object_get(keys));
+}
+
+/* One search_read for every key of the batch: the contacts (states 0)
+ * or the state records (1) Odoo already has. */
 static void
-find_contacts(struct batch *b, struct json_object *keys)
+find(struct hs_odoo_job *b, struct json_object *keys, int states)
 {
 	const struct hs_odoo_map *m = b->ctx->map;
+	const char *key = m->field[states ? HS_OS_IDEM : HS_OC_KEY];
+	struct json_object *rec, *kw;
+	struct hs_odoo_item *it;
 	struct hs_odoo_reply r;
-	struct json_object *rec;
 	size_t k, n;
 	int64_t i;
 
-	if (!search(b, m->contact_model, domain(m->field[HS_OC_KEY],
-	    json_object_array_length(keys) == 1 ? "=" : "in",
-	    json_object_array_length(keys) == 1 ?
-	    json_object_get(json_object_array_get_idx(keys, 0)) :
-	    json_object_get(keys)), fields_kw(b, HS_OC_KEY, HS_OC_TIME), &r,
+	kw = states ? hs_odoo_fields_kw(b, HS_OS_KEY, HS_OS_IDEM) :
+	    hs_odoo_fields_kw(b, HS_OC_KEY, HS_OC_TIME);
+	if (!hs_odoo_search(b, states ? m->state_model : m->contact_model,
+	    keys_domain(key, keys), kw, &r, states ? "ODOO_STATE_MODEL" :
 	    "ODOO_CONTACT_MODEL"))
 		return;
 	n = json_object_array_length(r.result);
 	for (k = 0; k < n; k++) {
 		rec = json_object_array_get_idx(r.result, k);
-		i = index_of(b->by_mcid, rec_text(rec, m->field[HS_OC_KEY]));
-		if (i < 0 || !b->it[i].open || b->it[i].cur)
+		i = index_of(states ? b->by_idem : b->by_mcid,
+		             hs_odoo_rec_text(rec, key));
+		it = i >= 0 ? &b->it[i] : NULL;
+		if (!it || !it->open)
 			continue;
-		b->it[i].contact_id = rec_id(rec);
-		b->it[i].cur = json_object_get(rec);
-	}
-	hs_odoo_reply_release(&r);
-}
-
-static void
-find_states(struct batch *b, struct json_object *keys)
-{
-	const struct hs_odoo_map *m = b->ctx->map;
-	struct hs_odoo_reply r;
-	struct json_object *rec;
-	size_t k, n;
-	int64_t i;
-
-	if (!search(b, m->state_model, domain(m->field[HS_OS_IDEM],
-	    json_object_array_length(keys) == 1 ? "=" : "in",
-	    json_object_array_length(keys) == 1 ?
-	    json_object_get(json_object_array_get_idx(keys, 0)) :
-	    json_object_get(keys)), fields_kw(b, HS_OS_KEY, HS_OS_IDEM), &r,
-	    "ODOO_STATE_MODEL"))
-		return;
-	n = json_object_array_length(r.result);
-	for (k = 0; k < n; k++) {
-		rec = json_object_array_get_idx(r.result, k);
-		i = index_of(b->by_idem, rec_text(rec, m->field[HS_OS_IDEM]));
-		if (i >= 0 && b->it[i].open)
-			b->it[i].state_id = rec_id(rec);
-	}
-	hs_odoo_reply_release(&r);
-}
-
-/* Splitting ------------------------------------------------------------- */
-
-/*
- * Sends op for idx[0..k). When Odoo refuses it for a record's sake, the
- * group is halved until the record is alone. known: this group is known
- * to fail with that reply (its sibling passed), so it is split at once.
- * Returns 1 when the whole group went through in one request.
- */
-static int
-isolate(struct batch *b, const struct op *op, size_t *idx, size_t k,
-        const struct hs_odoo_reply *known)
-{
-	struct hs_odoo_reply r;
-	char msg[sizeof(b->err)];
-	size_t h, j;
-	int first_ok;
-
-	memset(&r, 0, sizeof(r));
-	if (b->stop != HS_OK || k == 0)
-		return 0;
-	if (!known) {
-		if (!call(b, op->model(b), op->method, op->build(b, idx, k),
-		    NULL, &r))
-			return 0;
-		if (r.cls == HS_ODOO_OK) {
-			op->done(b, idx, k, r.result);
-			hs_odoo_reply_release(&r);
-			return 1;
-		}
-		known = &r;
-	}
-	if (k == 1)
-		op->refused(b, idx[0], known);
-	else if (b->splits_left <= 0) {
-		snprintf(msg, sizeof(msg), "%.40s %.8s refused a group holding "
-		         "this record, not isolated yet: %.150s", op->model(b),
-		         op->method, known->what);
-		for (j = 0; j < k; j++)
-			retry(b, idx[j], -1, msg);
-	} else {
-		b->splits_left -= 2;
-		h = k / 2;
-		first_ok = isolate(b, op, idx, h, NULL);
-		isolate(b, op, idx + h, k - h, first_ok ? known : NULL);
-	}
-	hs_odoo_reply_release(&r);
-	return 0;
-}
-
-/* Steps 3 and 4: creating what is missing -------------------------------- */
-
-/* [[vals, vals, ...]]: one list create (the batch path of Odoo 17+). */
-static struct json_object *
-build_create(struct batch *b, const size_t *idx, size_t k, int states)
-{
-	struct json_object *list = json_object_new_array();
-	struct json_object *pargs = json_object_new_array();
-	struct json_object *v;
-	size_t j;
-
-	for (j = 0; list && j < k; j++) {
-		v = states ? b->it[idx[j]].ev.state : b->it[idx[j]].ev.create;
-		if (json_object_array_add(list, json_object_get(v)) != 0) {
-			json_object_put(v);
-			json_object_put(list);
-			list = NULL;
+		if (states)
+			it->state_id = hs_odoo_rec_id(rec);
+		else if (!it->cur) {
+			it->contact_id = hs_odoo_rec_id(rec);
+			it->cur = json_object_get(rec);
 		}
 	}
-	if (list && pargs && json_object_array_add(pargs, list) == 0)
-		return pargs;
-	json_object_put(list);
-	json_object_put(pargs);
-	return NULL;
-}
-
-static struct json_object *
-build_contacts(struct batch *b, const size_t *idx, size_t k)
-{
-	return build_create(b, idx, k, 0);
-}
-
-static struct json_object *
-build_states(struct batch *b, const size_t *idx, size_t k)
-{
-	return build_create(b, idx, k, 1);
-}
-
-/* The ids a list create answered, in order; 0 when the answer is not k
- * ids (then the batch stops: what Odoo did is unknown, retry searches). */
-static int
-created_ids(struct batch *b, const struct op *op, struct json_object *res,
-            size_t k)
-{
-	size_t j;
-
-	if (json_object_is_type(res, json_type_array) &&
-	    json_object_array_length(res) == k) {
-		for (j = 0; j < k; j++)
-			if (!json_object_is_type(json_object_array_get_idx(res,
-			    j), json_type_int))
-				break;
-		if (j == k)
-			return 1;
-	}
-	b->stop = HS_EAGAIN;
-	snprintf(b->err, sizeof(b->err), "%s create: answer is not %zu ids",
-	         op->model(b), k);
-	return 0;
-}
-
-static const struct op create_contacts_op, create_states_op, write_op;
-
-static void
-contacts_created(struct batch *b, const size_t *idx, size_t k,
-                 struct json_object *res)
-{
-	size_t j;
-
-	if (created_ids(b, &create_contacts_op, res, k))
-		for (j = 0; j < k; j++)
-			b->it[idx[j]].contact_id = json_object_get_int64(
-			    json_object_array_get_idx(res, j));
-}
-
-static void
-states_created(struct batch *b, const size_t *idx, size_t k,
-               struct json_object *res)
-{
-	size_t j;
-
-	if (created_ids(b, &create_states_op, res, k))
-		for (j = 0; j < k; j++)
-			b->it[idx[j]].state_id = json_object_get_int64(
-			    json_object_array_get_idx(res, j));
-}
-
-/*
- * A create Odoo refused for this record alone. The unique constraint
- * fires when the record exists after all (a create whose answer was
- * lost): search it; found is success, else the refusal is final.
- */
-static void
-recheck(struct batch *b, size_t i, const struct hs_odoo_reply *why,
-        int states)
-{
-	const struct hs_odoo_map *m = b->ctx->map;
-	struct item *it = &b->it[i];
-	const char *model = states ? m->state_model : m->contact_model;
-	struct json_object *rec;
-	struct hs_odoo_reply r;
-
-	if (!search(b, model, domain(m->field[states ? HS_OS_IDEM : HS_OC_KEY],
-	    "=", json_object_new_string(states ? it->d->idem_key :
-	    it->ev.mcid)), states ? fields_kw(b, HS_OS_KEY, HS_OS_IDEM) :
-	    fields_kw(b, HS_OC_KEY, HS_OC_TIME), &r, states ?
-	    "ODOO_STATE_MODEL" : "ODOO_CONTACT_MODEL"))
-		return;
-	rec = json_object_array_get_idx(r.result, 0);
-	if (!rec)
-		dead(b, i, "%s create: %s", model, why->what);
-	else if (states)
-		it->state_id = rec_id(rec);
-	else {
-		it->contact_id = rec_id(rec);
-		it->cur = json_object_get(rec);	/* step 5 brings it up to date */
-	}
 	hs_odoo_reply_release(&r);
-}
-
-static void
-contact_refused(struct batch *b, size_t i, const struct hs_odoo_reply *r)
-{
-	recheck(b, i, r, 0);
-}
-
-static void
-state_refused(struct batch *b, size_t i, const struct hs_odoo_reply *r)
-{
-	recheck(b, i, r, 1);
-}
-
-static const struct op create_contacts_op = {
-	"create", contact_model, build_contacts, contacts_created,
-	contact_refused,
-};
-
-static const struct op create_states_op = {
-	"create", state_model, build_states, states_created, state_refused,
-};
-
-/* Step 5: writing what changed ----------------------------------------- */
-
-/* [[ids], vals]: the items share their values (one group). */
-static struct json_object *
-build_write(struct batch *b, const size_t *idx, size_t k)
-{
-	struct json_object *ids = json_object_new_array();
-	struct json_object *pargs = json_object_new_array();
-	struct json_object *vals = b->it[idx[0]].diff;
-	size_t j;
-
-	for (j = 0; ids && j < k; j++)
-		if (json_object_array_add(ids, json_object_new_int64(
-		    b->it[idx[j]].contact_id)) != 0)
-			break;
-	if (!ids || !pargs || j < k || json_object_array_add(pargs, ids)) {
-		json_object_put(ids);
-		json_object_put(pargs);
-		return NULL;
-	}
-	if (json_object_array_add(pargs, json_object_get(vals)) != 0) {
-		json_object_put(vals);
-		json_object_put(pargs);
-		return NULL;
-	}
-	return pargs;
-}
-
-static void
-written(struct batch *b, const size_t *idx, size_t k, struct json_object *res)
-{
-	size_t j;
-
-	(void)res;	/* true, even for ids that do not exist (§2.9) */
-	for (j = 0; j < k; j++)
-		b->it[idx[j]].written = 1;
-}
-
-static void
-write_refused(struct batch *b, size_t i, const struct hs_odoo_reply *r)
-{
-	dead(b, i, "%s write: %s", b->ctx->map->contact_model, r->what);
-}
-
-static const struct op write_op = {
-	"write", contact_model, build_write, written, write_refused,
-};
-
-/* The values of it->ev.update that differ from the contact as read. */
-static int
-make_diff(struct item *it)
-{
-	const char *cur;
-
-	it->diff = json_object_new_object();
-	if (!it->diff)
-		return -1;
-	json_object_object_foreach(it->ev.update, k, v) {
-		cur = rec_text(it->cur, k);
-		if (cur && strcmp(cur, json_object_get_string(v)) == 0)
-			continue;
-		if (json_object_object_add(it->diff, k, json_object_get(v)))
-			return -1;
-	}
-	if (json_object_object_length(it->diff) == 0) {
-		json_object_put(it->diff);
-		it->diff = NULL;
-	}
-	return 0;
-}
-
-struct pending_write {
-	char *vals;		/* the diff as JSON text; owned */
-	size_t i;
-};
-
-static int
-by_vals(const void *pa, const void *pb)
-{
-	const struct pending_write *a = pa, *b = pb;
-	int c = strcmp(a->vals, b->vals);
-
-	return c ? c : (a->i > b->i) - (a->i < b->i);
-}
-
-static void
-write_contacts(struct batch *b, struct pending_write *w, size_t *idx)
-{
-	size_t i, m = 0, start, k;
-
-	for (i = 0; i < b->n && b->stop == HS_OK; i++) {
-		if (!b->it[i].open || !b->it[i].cur || b->it[i].diff)
-			continue;
-		if (make_diff(&b->it[i]) != 0)
-			retry(b, i, -1, "not sent: out of memory");
-		else if (b->it[i].diff) {
-			w[m].vals = strdup(json_object_to_json_string_ext(
-			    b->it[i].diff, JSON_C_TO_STRING_PLAIN));
-			w[m].i = i;
-			if (w[m].vals)
-				m++;
-			else
-				retry(b, i, -1, "not sent: out of memory");
-		}
-	}
-	qsort(w, m, sizeof(*w), by_vals);
-	for (start = 0; start < m && b->stop == HS_OK; start += k) {
-		for (k = 0; start + k < m && strcmp(w[start + k].vals,
-		    w[start].vals) == 0; k++)
-			idx[k] = w[start + k].i;
-		isolate(b, &write_op, idx, k, NULL);
-	}
-	for (i = 0; i < m; i++)
-		free(w[i].vals);
 }
 
 /* The batch --------------------------------------------------------------- */
 
-/* Items (open) that need a create: contacts missing, or states missing
- * for campaigns whose contact exists. */
-static size_t
-missing(const struct batch *b, size_t *idx, int states)
+/* map[key] = i and key appended to keys; -1 when out of memory. */
+static int
+add_key(struct json_object *map, struct json_object *keys, const char *key,
+        size_t i)
 {
-	const struct item *it;
-	size_t i, k = 0;
+	struct json_object *v = json_object_new_int64((int64_t)i);
+	struct json_object *k = json_object_new_string(key);
 
-	for (i = 0; i < b->n; i++) {
-		it = &b->it[i];
-		if (!it->open)
-			continue;
-		if (!states && it->contact_id == 0)
-			idx[k++] = i;
-		if (states && it->ev.kind == HS_ODOO_CAMPAIGN &&
-		    it->contact_id > 0 && it->state_id == 0)
-			idx[k++] = i;
+	if (!v || !k || json_object_object_add(map, key, v) != 0) {
+		json_object_put(v);
+		json_object_put(k);
+		return -1;
 	}
-	return k;
+	if (json_object_array_add(keys, k) != 0) {
+		json_object_put(k);
+		return -1;
+	}
+	return 0;
 }
 
 /* Parses every delivery; indexes the open ones by contact and key. */
 static void
-prepare(struct batch *b, struct json_object *mcids, struct json_object *idems)
+prepare(struct hs_odoo_job *b, struct json_object *mcids,
+        struct json_object *idems)
 {
-	struct item *it;
+	struct hs_odoo_item *it;
 	char why[256];
 	enum hs_err rc;
 	size_t i;
@@ -707,45 +340,38 @@ prepare(struct batch *b, struct json_object *mcids, struct json_object *idems)
 		it = &b->it[i];
 		rc = hs_odoo_event_parse(b->ctx->map, it->d, &it->ev, why,
 		                         sizeof(why));
-		if (rc == HS_EINVAL)
-			dead(b, i, "%s", why);
-		else if (rc != HS_OK)
-			retry(b, i, -1, "not sent: out of memory");
-		else if (index_of(b->by_mcid, it->ev.mcid) >= 0)
-			retry(b, i, 0, "not sent: an earlier event of this "
-			      "contact is in the same batch");
-		else {
-			it->open = 1;
-			json_object_object_add(b->by_mcid, it->ev.mcid,
-			                       json_object_new_int64((int64_t)i));
-			str_array_add(mcids, it->ev.mcid);
-			if (it->ev.kind == HS_ODOO_CAMPAIGN) {
-				json_object_object_add(b->by_idem,
-				    it->d->idem_key, json_object_new_int64(
-				    (int64_t)i));
-				str_array_add(idems, it->d->idem_key);
-			}
+		if (rc == HS_OK && it->ev.kind == HS_ODOO_CAMPAIGN &&
+		    !it->d->idem_key) {
+			snprintf(why, sizeof(why), "event has no idempotency "
+			         "key");
+			rc = HS_EINVAL;
 		}
+		if (rc == HS_EINVAL)
+			hs_odoo_dead(b, i, "%s", why);
+		else if (rc == HS_OK && index_of(b->by_mcid, it->ev.mcid) >= 0)
+			hs_odoo_retry(b, i, 0, "not sent: an earlier event of "
+			              "this contact is in the same batch");
+		else if (rc != HS_OK || add_key(b->by_mcid, mcids, it->ev.mcid,
+		    i) || (it->ev.kind == HS_ODOO_CAMPAIGN &&
+		    add_key(b->by_idem, idems, it->d->idem_key, i)))
+			hs_odoo_retry(b, i, -1, "not sent: out of memory");
+		else
+			it->open = 1;
 	}
 }
 
 static void
-run(struct batch *b, struct json_object *mcids, struct json_object *idems,
-    size_t *idx, struct pending_write *w)
+run(struct hs_odoo_job *b, struct json_object *mcids, struct json_object *idems,
+    size_t *idx, struct hs_odoo_pending *w)
 {
-	size_t k;
-
 	if (json_object_array_length(mcids) == 0)
 		return;
-	find_contacts(b, mcids);
+	find(b, mcids, 0);
 	if (json_object_array_length(idems) > 0)
-		find_states(b, idems);
-	if (b->stop == HS_OK && (k = missing(b, idx, 0)) > 0)
-		isolate(b, &create_contacts_op, idx, k, NULL);
-	if (b->stop == HS_OK && (k = missing(b, idx, 1)) > 0)
-		isolate(b, &create_states_op, idx, k, NULL);
-	if (b->stop == HS_OK)
-		write_contacts(b, w, idx);
+		find(b, idems, 1);
+	hs_odoo_create_missing(b, idx, 0);
+	hs_odoo_create_missing(b, idx, 1);
+	hs_odoo_write_changed(b, w, idx);
 }
 
 enum hs_err
@@ -754,9 +380,9 @@ hs_odoo_batch(const struct hs_odoo_ctx *ctx, const struct hs_delivery *in,
 {
 	struct json_object *mcids = json_object_new_array();
 	struct json_object *idems = json_object_new_array();
-	struct pending_write *w = calloc(n ? n : 1, sizeof(*w));
+	struct hs_odoo_pending *w = calloc(n ? n : 1, sizeof(*w));
 	size_t *idx = calloc(n ? n : 1, sizeof(*idx));
-	struct batch b;
+	struct hs_odoo_job b;
 	size_t i;
 
 	memset(&b, 0, sizeof(b));
@@ -765,7 +391,7 @@ hs_odoo_batch(const struct hs_odoo_ctx *ctx, const struct hs_delivery *in,
 	b.why = why;
 	b.whylen = whylen;
 	b.retry_after_ms = -1;
-	b.splits_left = SPLIT_BUDGET;
+	b.splits_left = HS_ODOO_SPLIT_BUDGET;
 	b.it = calloc(n ? n : 1, sizeof(*b.it));
 	b.by_mcid = json_object_new_object();
 	b.by_idem = json_object_new_object();

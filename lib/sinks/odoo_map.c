@@ -46,8 +46,9 @@ name_ok(const char *s, size_t n, int dots)
 	if (n == 0 || n >= HS_ODOO_NAME_MAX || !islower((unsigned char)s[0]))
 		return 0;
 	for (i = 0; i < n; i++)
-		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i])
-		    && s[i] != '_' && !(dots && s[i] == '.'))
+		if (!islower((unsigned char)s[i]) &&
+		    !isdigit((unsigned char)s[i]) && s[i] != '_' &&
+		    !(dots && s[i] == '.'))
 			return 0;
 	return 1;
 }
@@ -88,17 +89,19 @@ one_override(struct hs_odoo_map *m, const char *e, size_t len, char *why,
 	for (fl = (size_t)(end - f); fl && isspace((unsigned char)f[fl - 1]);)
 		fl--;
 	for (r = 0; r < HS_ODOO_NROLES; r++)
-		if (strlen(role_names[r]) == rl && !memcmp(role_names[r], e, rl))
+		if (strlen(role_names[r]) == rl &&
+		    !memcmp(role_names[r], e, rl))
 			break;
 	if (r == HS_ODOO_NROLES) {
-		snprintf(why, whylen, "ODOO_FIELDS: unknown role '%.*s' (roles: "
-		         "contact.name, state.state, ... as in the README)",
+		snprintf(why, whylen, "ODOO_FIELDS: unknown role '%.*s' "
+		         "(roles: contact.name, state.state, ... as in the "
+		         "README)",
 		         (int)(rl > 60 ? 60 : rl), e);
 		return HS_ECONFIG;
 	}
 	if (fl && !name_ok(f, fl, 0)) {
-		snprintf(why, whylen, "ODOO_FIELDS: '%.*s' is not an Odoo field "
-		         "name", (int)(fl > 60 ? 60 : fl), f);
+		snprintf(why, whylen, "ODOO_FIELDS: '%.*s' is not an Odoo "
+		         "field name", (int)(fl > 60 ? 60 : fl), f);
 		return HS_ECONFIG;
 	}
 	if (!fl && (r == HS_OC_KEY || r == HS_OS_KEY || r == HS_OS_IDEM)) {
@@ -295,8 +298,8 @@ hs_odoo_event_parse(const struct hs_odoo_map *m, const struct hs_delivery *d,
 	memset(ev, 0, sizeof(*ev));
 	if (!d->source || strcmp(d->source, "manychat") ||
 	    (strcmp(kind, "contact") && strcmp(kind, "campaign"))) {
-		snprintf(why, whylen, "the odoo sink takes ManyChat contact and "
-		         "campaign events, not '%.40s/%.40s'",
+		snprintf(why, whylen, "the odoo sink takes ManyChat contact "
+		         "and campaign events, not '%.40s/%.40s'",
 		         d->source ? d->source : "", kind);
 		return HS_EINVAL;
 	}

@@ -27,7 +27,7 @@
 #include "timefmt.h"
 #include "banned.h"
 
-#define REQ_MAX		(256L * 1024 * 1024)	/* a batch's create */
+#define REQ_MAX		(256L * 1024 * 1024)	/* a list create */
 #define RESP_MAX	(64L * 1024 * 1024)	/* a batch's search_read */
 #define JSON_DEPTH	64
 #define RETRY_AFTER_LEN	64
@@ -304,7 +304,8 @@ hs_odoo_rpc_new(struct hs_odoo_rpc **out, const struct hs_odoo_rpc_opts *o)
 	h = curl_slist_append(NULL, "Content-Type: application/json");
 	c->hdrs = h;
 	h = h ? curl_slist_append(h, "Accept: application/json") : NULL;
-	h = h ? curl_slist_append(h, "Expect:") : NULL;	/* no 100-continue */
+	/* No "Expect: 100-continue" wait before a large body. */
+	h = h ? curl_slist_append(h, "Expect:") : NULL;
 	if (!c->url || !c->e || !h || (o->ca_file && !c->ca_file)) {
 		hs_odoo_rpc_free(c);
 		return HS_ENOMEM;
@@ -442,7 +443,8 @@ hs_odoo_call(struct hs_odoo_rpc *c, const char *service, const char *method,
 		transport_error(c, cc, r);
 	else
 		hs_odoo_classify((int)status, c->retry_after[0] ?
-		    c->retry_after : NULL, c->resp.data, c->resp.len, now_ms, r);
+		    c->retry_after : NULL, c->resp.data, c->resp.len, now_ms,
+		    r);
 	log_call(service, method, args, (long)c->req.len, hs_mono_ms_f() - t0,
 	         r);
 	return HS_OK;

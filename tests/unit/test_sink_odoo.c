@@ -241,7 +241,7 @@ count(const char *model, const char *field, const char *value)
 	return n;
 }
 
-/* The sink ------------------------------------------------------------------ */
+/* The sink -------------------------------------------------------------- */
 
 static struct hs_config *
 config(int port, const char *extra)
@@ -299,9 +299,9 @@ contact(int slot, const char *mcid, const char *email)
 	};
 
 	snprintf(bodies[slot], sizeof(bodies[slot]), "{\"manychat_id\":\"%s\","
-	         "\"nombre_lead\":\"Lead %s\",\"email\":\"%s\",\"ultimo_estado\":"
-	         "\"Nuevo\",\"datetime_actual\":\"2025-06-05T12:41:36Z\"}", mcid,
-	         mcid, email);
+	         "\"nombre_lead\":\"Lead %s\",\"email\":\"%s\","
+	         "\"ultimo_estado\":\"Nuevo\",\"datetime_actual\":"
+	         "\"2025-06-05T12:41:36Z\"}", mcid, mcid, email);
 	snprintf(keys[slot], sizeof(keys[slot]), "manychat:contact:%s", mcid);
 	d.idem_key = keys[slot];
 	d.body = bodies[slot];
@@ -351,7 +351,7 @@ all_done(const struct hs_outcome *out, size_t n)
 			         out[i].error);
 }
 
-/* Tests ---------------------------------------------------------------------- */
+/* Tests ------------------------------------------------------------------ */
 
 static void
 registry_knows_odoo_configured_by_odoo_host(void **state)
@@ -377,7 +377,8 @@ open_refuses_settings_it_cannot_use(void **state)
 		{ "ODOO_PROTOCOL=xmlrpc\n", "ODOO_PROTOCOL 'xmlrpc' is not" },
 		{ "ODOO_HOST=https://x.odoo.com\n", "ODOO_HOST 'https://x" },
 		{ "ODOO_DB=\n", "ODOO_DB is not set" },
-		{ "ODOO_FIELDS=contact.mail=x\n", "unknown role 'contact.mail'" },
+		{ "ODOO_FIELDS=contact.mail=x\n",
+		  "unknown role 'contact.mail'" },
 		{ "ODOO_STATE_MODEL=State\n", "ODOO_STATE_MODEL 'State'" },
 	};
 	struct hs_config *c;
@@ -577,7 +578,8 @@ nothing_listening_is_a_retry(void **state)
 	struct hs_delivery d[1];
 	struct hs_outcome out[1];
 	char why[512] = "";
-	struct hs_config *c = config(free_port(), "ODOO_CONNECT_TIMEOUT_MS=500\n");
+	struct hs_config *c = config(free_port(),
+	                             "ODOO_CONNECT_TIMEOUT_MS=500\n");
 
 	need_double();
 	pacer_init(&r.pacer, -1);
@@ -608,7 +610,8 @@ a_misnamed_field_stops_the_run_before_anything_is_written(void **state)
 	                "'manychat.contact' (check ODOO_CONTACT_MODEL and "
 	                "ODOO_FIELDS): ValueError: Invalid field"));
 	assert_int_equal(out[0].kind, HS_OUT_RETRY);
-	assert_int_equal(count("manychat.contact", "manychat_id", "field-1"), 0);
+	assert_int_equal(count("manychat.contact", "manychat_id", "field-1"),
+	                 0);
 	run_close(&r);
 }
 
@@ -691,14 +694,16 @@ main(void)
 		    campaigns_cost_a_few_requests_and_a_replay_adds_nothing),
 		cmocka_unit_test(
 		    a_refused_record_goes_dead_alone_with_odoos_message),
-		cmocka_unit_test(a_unique_clash_on_create_is_rechecked_as_success),
+		cmocka_unit_test(
+		    a_unique_clash_on_create_is_rechecked_as_success),
 		cmocka_unit_test(
 		    a_wrong_password_is_eauth_after_one_request_then_none),
 		cmocka_unit_test(throttling_retries_no_sooner_than_retry_after),
 		cmocka_unit_test(nothing_listening_is_a_retry),
 		cmocka_unit_test(
 		    a_misnamed_field_stops_the_run_before_anything_is_written),
-		cmocka_unit_test(time_up_before_the_first_request_sends_nothing),
+		cmocka_unit_test(
+		    time_up_before_the_first_request_sends_nothing),
 		cmocka_unit_test(time_up_inside_a_batch_keeps_what_is_complete),
 		cmocka_unit_test(an_event_odoo_cannot_take_is_dead),
 	};

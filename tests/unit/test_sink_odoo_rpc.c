@@ -31,10 +31,10 @@ classify(int status, const char *retry_after, const char *body,
 static void
 envelope(char *out, size_t n, const char *name, const char *message)
 {
-	snprintf(out, n, "{\"jsonrpc\":\"2.0\",\"id\":17,\"error\":{\"code\":200,"
-	         "\"message\":\"Odoo Server Error\",\"data\":{\"name\":\"%s\","
-	         "\"message\":\"%s\",\"arguments\":[\"%s\"],\"context\":{},"
-	         "\"debug\":\"Traceback (most recent call last):\\n  File "
+	snprintf(out, n, "{\"jsonrpc\":\"2.0\",\"id\":17,\"error\":{"
+	         "\"code\":200,\"message\":\"Odoo Server Error\",\"data\":{"
+	         "\"name\":\"%s\",\"message\":\"%s\",\"arguments\":[\"%s\"],"
+	         "\"context\":{},\"debug\":\"Traceback (most recent call last):\\n  File "
 	         "\\\"/odoo/http.py\\\"\\nSECRET-VALUE\"}}}", name, message,
 	         message);
 }
@@ -58,7 +58,8 @@ encode_builds_a_call_whose_params_are_an_object(void **state)
 	json_object_array_add(args, json_object_new_string("db"));
 	json_object_array_add(args, json_object_new_string("bot"));
 	hs_buf_init(&b, 4096);
-	assert_int_equal(hs_odoo_encode(&b, 17, "common", "login", args), HS_OK);
+	assert_int_equal(hs_odoo_encode(&b, 17, "common", "login", args),
+	                 HS_OK);
 	assert_string_equal(hs_buf_str(&b), "{\"jsonrpc\":\"2.0\",\"method\":"
 	    "\"call\",\"id\":17,\"params\":{\"service\":\"common\",\"method\":"
 	    "\"login\",\"args\":[\"db\",\"bot\"]}}");
@@ -245,7 +246,8 @@ static void
 a_200_that_is_not_json_rpc_retries(void **state)
 {
 	static const char *const bodies[] = {
-		"<html>maintenance</html>", "", "[1,2]", "{\"jsonrpc\":\"2.0\"}",
+		"<html>maintenance</html>", "", "[1,2]",
+		"{\"jsonrpc\":\"2.0\"}",
 		"{\"result\":[1", "{\"result\":1} trailing", "\"str\"", NULL
 	};
 	struct hs_odoo_reply r;
@@ -281,7 +283,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(encode_builds_a_call_whose_params_are_an_object),
+		cmocka_unit_test(
+		    encode_builds_a_call_whose_params_are_an_object),
 		cmocka_unit_test(encode_fails_cleanly_past_the_buffer_cap),
 		cmocka_unit_test(
 		    kw_args_are_db_uid_password_model_method_args_and_kwargs),
@@ -290,7 +293,8 @@ main(void)
 		cmocka_unit_test(access_error_is_a_rights_problem),
 		cmocka_unit_test(data_errors_belong_to_a_record),
 		cmocka_unit_test(transient_server_errors_retry),
-		cmocka_unit_test(an_error_without_data_retries_with_its_message),
+		cmocka_unit_test(
+		    an_error_without_data_retries_with_its_message),
 		cmocka_unit_test(
 		    the_traceback_is_never_kept_and_what_is_one_line),
 		cmocka_unit_test(status_429_retries_after_retry_after),
