@@ -255,7 +255,7 @@ write_rows(struct hs_sink *s, size_t k, char *why, size_t whylen)
 		disconnect(s);
 		k = undecided(s, k);
 		hs_sql_diag_str(&dg, what, sizeof(what));
-		snprintf(dg.msg, sizeof(dg.msg), "%.80s unreachable: %.140s",
+		snprintf(dg.msg, sizeof(dg.msg), "%.120s unreachable: %.100s",
 		    s->who, what);
 		dg.state[0] = '\0';
 		set_all(s, s->todo, k, HS_OUT_RETRY, &dg);

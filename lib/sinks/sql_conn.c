@@ -165,8 +165,10 @@ fill_who(const struct hs_sql_target *t, char *who, size_t n)
 		snprintf(who + l, n - l, " on %s%s%s", t->server,
 		    *t->port ? ":" : "", t->port);
 	l = strlen(who);
-	if (*t->driver && l < n)
-		snprintf(who + l, n - l, " (driver '%s')", t->driver);
+	if (*t->driver && l < n)	/* a driver file by its name only */
+		snprintf(who + l, n - l, " (driver '%s')",
+		    strrchr(t->driver, '/') ? strrchr(t->driver, '/') + 1 :
+		    t->driver);
 }
 
 static void
