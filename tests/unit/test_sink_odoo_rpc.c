@@ -34,9 +34,9 @@ envelope(char *out, size_t n, const char *name, const char *message)
 	snprintf(out, n, "{\"jsonrpc\":\"2.0\",\"id\":17,\"error\":{"
 	         "\"code\":200,\"message\":\"Odoo Server Error\",\"data\":{"
 	         "\"name\":\"%s\",\"message\":\"%s\",\"arguments\":[\"%s\"],"
-	         "\"context\":{},\"debug\":\"Traceback (most recent call last):\\n  File "
-	         "\\\"/odoo/http.py\\\"\\nSECRET-VALUE\"}}}", name, message,
-	         message);
+	         "\"context\":{},\"debug\":\"Traceback (most recent call "
+	         "last):\\n  File \\\"/odoo/http.py\\\"\\nSECRET-VALUE\"}}}",
+	         name, message, message);
 }
 
 static enum hs_odoo_class
