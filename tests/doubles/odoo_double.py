@@ -32,6 +32,8 @@ What a test needs besides Odoo itself:
       {"blind_searches": 1}   the next N search/search_read answer
           nothing, as if a concurrent creator were not visible yet
       {"clear": true}                         drop switches and script
+    --tls-cert/--tls-key serve HTTPS (a client that refuses the
+    certificate never gets to /jsonrpc, so nothing is logged).
     GET /dump answers every record and the counters; "down" is the test
     stopping this process (connections are then refused) and starting it
     again with the same --state file, where the records are kept.
@@ -44,6 +46,7 @@ import json
 import math
 import os
 import re
+import ssl
 import sys
 import threading
 import time
@@ -690,11 +693,17 @@ def main():
     ap.add_argument("--script", help="JSON list of scripted answers")
     ap.add_argument("--fail-on", dest="fail_on",
                     help="JSON list of {field, value, message}")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this PEM chain")
+    ap.add_argument("--tls-key", help="its private key (PEM)")
     opts = ap.parse_args()
     double = Double(opts)
     srv = ThreadingHTTPServer((opts.host, opts.port), Handler)
     srv.daemon_threads = True
     srv.double = double
+    if opts.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(opts.tls_cert, opts.tls_key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     if opts.port_file:
         tmp = opts.port_file + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:

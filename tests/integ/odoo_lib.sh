@@ -19,6 +19,8 @@ HS_ODOO_PASSWORD=odoo-Test-Pw-4u7q
 HS_ODOO_PID=
 HS_ODOO_PORT=
 HS_ODOO_DIR=
+HS_ODOO_SCHEME=http	# https when the double serves TLS (--tls-cert)
+HS_ODOO_CURL=()		# curl options for /control and /dump (--cacert)
 
 hs_odoo_cleanup()
 {
@@ -63,7 +65,7 @@ hs_odoo_start()
 	[ -s "$HS_ODOO_DIR/port" ] || hs_bail "start the odoo double" \
 	    "$(tail -n 5 "$HS_ODOO_DIR/double.out")"
 	HS_ODOO_PORT=$(cat "$HS_ODOO_DIR/port")
-	HS_ODOO_URL=http://127.0.0.1:$HS_ODOO_PORT
+	HS_ODOO_URL=$HS_ODOO_SCHEME://127.0.0.1:$HS_ODOO_PORT
 }
 
 # hs_odoo_stop: stop the double (Odoo down: connections are refused).
@@ -87,14 +89,15 @@ hs_odoo_conf()
 # hs_odoo_ctl JSON: switch the double (see odoo_double.py).
 hs_odoo_ctl()
 {
-	curl -s --max-time 5 -H 'Content-Type: application/json' \
+	curl -s --max-time 5 "${HS_ODOO_CURL[@]}" \
+	    -H 'Content-Type: application/json' \
 	    --data-binary "$1" "$HS_ODOO_URL/control" >/dev/null
 }
 
 # hs_odoo_dump: every record and the counters, as one JSON document.
 hs_odoo_dump()
 {
-	curl -s --max-time 10 "$HS_ODOO_URL/dump"
+	curl -s --max-time 10 "${HS_ODOO_CURL[@]}" "$HS_ODOO_URL/dump"
 }
 
 # hs_odoo_q JQ: jq -r JQ on a fresh dump.
