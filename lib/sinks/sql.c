@@ -109,6 +109,8 @@ log_connected(const struct hs_sink *s)
 static enum step
 connect_db(struct hs_sink *s, struct hs_sql_diag *dg)
 {
+	struct hs_logline l;
+	char what[300];
 	enum hs_err rc;
 
 	if (s->db)
@@ -120,9 +122,16 @@ connect_db(struct hs_sink *s, struct hs_sql_diag *dg)
 	}
 	if (rc == HS_ENOMEM)
 		snprintf(dg->msg, sizeof(dg->msg), "out of memory");
-	return dg->cls == HS_SQL_AUTH ? STOP_AUTH :
-	    dg->cls == HS_SQL_SETUP || dg->cls == HS_SQL_DRIVER ? STOP_SETUP :
-	    LOST;
+	if (dg->cls == HS_SQL_AUTH)
+		return STOP_AUTH;
+	if (dg->cls == HS_SQL_SETUP || dg->cls == HS_SQL_DRIVER)
+		return STOP_SETUP;
+	hs_sql_diag_str(dg, what, sizeof(what));
+	hs_log_begin(&l, HS_LOG_WARN, "sql_unreachable");
+	hs_log_str(&l, "database", s->who);
+	hs_log_str(&l, "error", what);
+	hs_log_end(&l);
+	return LOST;
 }
 
 static void
@@ -340,20 +349,18 @@ sink_close(struct hs_sink *s)
 }
 
 /*
- * Connects at once, so that a wrong password or a missing driver or table
- * stops the run before any delivery is claimed; an unreachable database
- * does not: deliveries are then retried with backoff.
+ * Reads the settings; connects only when there is something to write
+ * (deliver), so a cron run with nothing pending costs the database nothing
+ * (an Azure SQL serverless database can pause). A refused password or a
+ * missing driver or table then stops the run at the first batch, before
+ * any attempt is counted.
  */
 static enum hs_err
 sink_open(struct hs_sink **out, const struct hs_config *cfg, char *why,
           size_t whylen)
 {
 	const struct hs_sql_drivers drivers = { hs_sql_driver_installed, NULL };
-	struct hs_sql_diag dg;
 	struct hs_sink *s;
-	struct hs_logline l;
-	char what[300];
-	enum step st;
 	enum hs_err rc;
 
 	*out = NULL;
@@ -364,18 +371,6 @@ sink_open(struct hs_sink **out, const struct hs_config *cfg, char *why,
 	s->opts.bind_budget = BIND_BUDGET;
 	rc = hs_sql_conn_from_config(cfg, &drivers, &s->cs, s->who,
 	    sizeof(s->who), why, whylen);
-	if (rc == HS_OK) {
-		st = connect_db(s, &dg);
-		if (st == STOP_AUTH || st == STOP_SETUP)
-			rc = stop(s, st, &dg, why, whylen);
-		else if (st == LOST) {
-			hs_sql_diag_str(&dg, what, sizeof(what));
-			hs_log_begin(&l, HS_LOG_WARN, "sql_unreachable");
-			hs_log_str(&l, "database", s->who);
-			hs_log_str(&l, "error", what);
-			hs_log_end(&l);
-		}
-	}
 	if (rc == HS_OK)
 		*out = s;
 	else

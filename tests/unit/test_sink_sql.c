@@ -5,7 +5,7 @@
  * columns, idempotent rewrites, the latest contact event winning in any
  * order, a poisoned row dead alone with the driver's message (with and
  * without parameter arrays), events that cannot be rows, and setup errors
- * (no tables, no driver) stopping the run. The tables come from the
+ * (no tables, no driver, settings naming no driver) stopping the run. The tables come from the
  * shipped sql/schema/sqlite.sql.
  */
 #include <stdarg.h>
@@ -364,23 +364,52 @@ missing_tables_are_a_setup_error_naming_the_schema_file(void **state)
 }
 
 static void
-a_driver_not_installed_is_a_setup_error(void **state)
+a_driver_not_installed_is_a_setup_error_at_the_first_batch(void **state)
 {
 	struct hs_delivery in = dl(1, "contact", "k1", "{\"manychat_id\":\"m\"}",
 	    RECV);
 	struct hs_config *c = NULL;
 	struct hs_sink *s = NULL;
+	struct hs_outcome out;
 	char why[512];
 
 	assert_int_equal(hs_config_parse(&c, "ODBC_CONNECTION_STRING=Driver="
 	    "NoSuchDriver;Database=x;PWD=s3cret\n", "test"), HS_OK);
+	/* Nothing to write, nothing to connect to: open succeeds. */
+	assert_int_equal(hs_sink_sql.open(&s, c, why, sizeof(why)), HS_OK);
+	memset(&out, 0, sizeof(out));
+	assert_int_equal(hs_sink_sql.deliver(s, &in, 1, 0, &out, why,
+	    sizeof(why)), HS_ECONFIG);
+	hs_sink_sql.close(s);
+	hs_config_free(c);
+	if (!strstr(why, "NoSuchDriver") || !strstr(why, "odbcinst -q -d") ||
+	    strstr(why, "s3cret"))
+		fail_msg("why: %s", why);
+}
+
+static void
+settings_that_name_no_driver_are_refused_at_open(void **state)
+{
+	struct hs_config *c = NULL;
+	struct hs_sink *s = NULL;
+	char why[512];
+
+	assert_int_equal(hs_config_parse(&c, "ODBC_CONNECTION_STRING=Server=h;"
+	    "PWD=s3cret\n", "test"), HS_OK);
 	assert_int_equal(hs_sink_sql.open(&s, c, why, sizeof(why)),
 	    HS_ECONFIG);
 	assert_null(s);
-	if (!strstr(why, "odbcinst -q -d") || strstr(why, "s3cret"))
-		fail_msg("why: %s", why);
 	hs_config_free(c);
-	(void)in;
+	if (!strstr(why, "ODBC_CONNECTION_STRING: the connection string names "
+	    "neither Driver= nor DSN=") || strstr(why, "s3cret"))
+		fail_msg("why: %s", why);
+	assert_int_equal(hs_config_parse(&c, "DATABASE_URL=mysql://u:s3cret@h/d"
+	    "\n", "test"), HS_OK);
+	assert_int_equal(hs_sink_sql.open(&s, c, why, sizeof(why)),
+	    HS_ECONFIG);
+	hs_config_free(c);
+	if (!strstr(why, "DATABASE_URL must start with") || strstr(why, "s3cret"))
+		fail_msg("why: %s", why);
 }
 
 static void
@@ -431,7 +460,8 @@ main(void)
 		cmocka_unit_test(a_poisoned_row_goes_dead_alone_row_at_a_time),
 		cmocka_unit_test(events_that_cannot_be_rows_go_dead_without_the_database),
 		cmocka_unit_test(missing_tables_are_a_setup_error_naming_the_schema_file),
-		cmocka_unit_test(a_driver_not_installed_is_a_setup_error),
+		cmocka_unit_test(a_driver_not_installed_is_a_setup_error_at_the_first_batch),
+		cmocka_unit_test(settings_that_name_no_driver_are_refused_at_open),
 		cmocka_unit_test(database_url_sqlite_is_translated_and_the_driver_logged),
 	};
 
