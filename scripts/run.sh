@@ -17,6 +17,10 @@ conf_value() { sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*//p" "$conf" | 
 
 mkdir -p "$rundir" "$home/spool"
 chmod 700 "$home/spool"
+# The embedded default destination: a local SQLite database written through
+# the SQLite ODBC driver by the sql sink (README, "SQL over ODBC").
+sqldb=$home/local/sql.db
+sqlite_driver=$(ls /usr/lib/*/odbc/libsqlite3odbc.so 2>/dev/null | head -n 1 || true)
 generated=0
 if [[ ! -f $conf ]]; then
 	mkdir -p "$(dirname "$conf")"
@@ -30,6 +34,9 @@ API_KEY=$api_key
 WEBHOOK_SECRET=$secret
 SPOOL_PATH=$home/spool/spool.db
 SPOOL_SYNCHRONOUS=FULL
+# Contact and campaign events become rows of Contact and Campaign_Contact in
+# this SQLite file (tools/scheduled_sync, run every few seconds by make run).
+ODBC_CONNECTION_STRING=Driver=${sqlite_driver:-SQLite3};Database=$sqldb;Timeout=5000
 CONF
 	generated=1
 fi
@@ -43,12 +50,24 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 	echo "hookspool: port $port is in use; run 'PORT=8081 make run'" >&2
 	exit 1
 fi
+# The embedded default's tables (the schema file is safe to run again).
+embedded=0
+if [[ $(conf_value ODBC_CONNECTION_STRING) == *"Database=$sqldb;"* ]]; then
+	sqlite3 "$sqldb" <"$home/sql/schema/sqlite.sql"
+	embedded=1
+fi
 
 export HOOKSPOOL_HOME=$home HOOKSPOOL_PORT=$port HOOKSPOOL_CONF=$conf \
 	HOOKSPOOL_RUNDIR=$rundir HOOKSPOOL_PROCS=${HOOKSPOOL_PROCS:-2}
 "$lighttpd" -D -f "$home/lighttpd/hookspool.conf" &
 server=$!
-stop() { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; }
+syncer=
+stop()
+{
+	if [[ -n $syncer ]]; then kill "$syncer" 2>/dev/null || true; fi
+	kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true
+	if [[ -n $syncer ]]; then wait "$syncer" 2>/dev/null || true; fi
+}
 trap 'stop; echo; echo "hookspool: stopped"; exit 0' INT TERM
 trap stop EXIT
 
@@ -59,6 +78,28 @@ for _ in $(seq 50); do
 	kill -0 "$server" 2>/dev/null || { echo "hookspool: lighttpd did not start; see $rundir/error.log" >&2; exit 1; }
 	sleep 0.1
 done
+
+# scheduled_sync every few seconds, standing in for cron: what it delivers
+# is shown here, its log goes to $rundir/sync.log. Stopped with the server.
+sync_loop()
+{
+	local child=
+	set +e
+	trap '[[ -n $child ]] && kill "$child" 2>/dev/null; exit 0' TERM
+	while :; do
+		"$home/tools/scheduled_sync" --max-seconds 5 >"$rundir/sync.out" \
+		    2>>"$rundir/sync.log" &
+		child=$!
+		wait "$child"
+		grep -v 'delivered=0 retried=0 dead=0' "$rundir/sync.out" |
+		    sed 's/^/  /'
+		sleep "${SYNC_EVERY:-3}" &
+		child=$!
+		wait "$child"
+	done
+}
+sync_loop &
+syncer=$!
 
 if [[ $generated -eq 1 ]]; then
 	key_arg="X-API-KEY: $api_key"
@@ -86,4 +127,12 @@ Then look into the spool:
 Health: curl -sS $base$root/health
 Server log: $rundir/error.log. Press Ctrl-C to stop.
 MSG
+if [[ $embedded -eq 1 ]]; then
+	cat <<MSG
+Every ${SYNC_EVERY:-3} s tools/scheduled_sync writes contact and campaign events to the
+local SQLite database $sqldb (log: $rundir/sync.log). See the rows:
+  sqlite3 $sqldb 'SELECT manychat_id, nombre_lead, event_at, idem_key FROM Contact;'
+  sqlite3 $sqldb 'SELECT manychat_id, campaign_id, event_at FROM Campaign_Contact;'
+MSG
+fi
 wait "$server"
