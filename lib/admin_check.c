@@ -79,7 +79,7 @@ check_config(struct checks *c, const struct hs_config *cfg)
 		    "%s", msg);
 	if (!any)
 		add(c, "config", HS_ADMIN_OK, "'%s' read, no problem", path);
-	if (path && stat(path, &st) == 0 && (st.st_mode & 077))
+	if (path && stat(path, &st) == 0 && (st.st_mode & 007))
 		add(c, "config mode", HS_ADMIN_WARN, "'%s' is mode %04o: it "
 		    "holds secrets, make it 0600 (or 0640 for the web "
 		    "server's group)", path, (unsigned)(st.st_mode & 07777));

@@ -168,13 +168,10 @@ print_headers(FILE *f, struct json_object *h)
 }
 
 static void
-put_raw(FILE *f, const unsigned char *p, size_t len)
+put_raw(FILE *f, const void *p, size_t len)
 {
-	size_t i;
-
 	fputs("  (not JSON) ", f);
-	for (i = 0; i < len && i < RAW_BODY_MAX; i++)
-		fputc(p[i] < 0x20 || p[i] == 0x7f ? '?' : p[i], f);
+	hs_admin_put_safe_n(f, p, len > RAW_BODY_MAX ? RAW_BODY_MAX : len);
 	fputs(len > RAW_BODY_MAX ? "...\n" : "\n", f);
 }
 
@@ -197,7 +194,9 @@ print_body(FILE *f, const void *body, size_t len)
 		nl = strchr(p, '\n');
 		if (!nl)
 			nl = p + strlen(p);
-		fprintf(f, "  %.*s\n", (int)(nl - p), p);
+		fputs("  ", f);
+		hs_admin_put_safe_n(f, p, (size_t)(nl - p));
+		fputc('\n', f);
 	}
 	if (!j && len)
 		put_raw(f, body, len);

@@ -13,9 +13,11 @@
 
 struct json_object;
 
-/* s with every control character (and DEL) as "?"; at most max bytes
- * (0: all), ending in "..." when cut. */
+/* s with every control character (C0, DEL, C1) as "?"; at most max
+ * bytes (0: all), ending in "..." when cut. */
 void hs_admin_put_safe(FILE *f, const char *s, size_t max);
+/* The same for len bytes that may hold NULs. */
+void hs_admin_put_safe_n(FILE *f, const void *p, size_t len);
 
 void hs_admin_print_stats(FILE *f, struct json_object *stats);
 void hs_admin_print_list(FILE *f, struct json_object *list);

@@ -60,6 +60,8 @@ struct admin_col {
 	void (*cell)(struct json_object *row, char *out, size_t n);
 };
 
+/* Replaces every control character in s (C0, DEL, UTF-8 C1) by '?'. */
+void admin_clean(char *s);
 /* The value of field in row as text: "-" for null or absent. */
 void admin_cell(struct json_object *row, const char *field, char *out,
                 size_t n);

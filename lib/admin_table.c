@@ -51,16 +51,14 @@ static size_t
 cell_text(struct json_object *row, const struct admin_col *c, char *out,
           size_t n)
 {
-	size_t len, i, max = c->max > 3 && (size_t)c->max < n ? (size_t)c->max :
+	size_t len, max = c->max > 3 && (size_t)c->max < n ? (size_t)c->max :
 	    n - 1;
 
 	if (c->cell)
 		c->cell(row, out, n);
 	else
 		admin_cell(row, c->field, out, n);
-	for (i = 0; out[i]; i++)
-		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
-			out[i] = '?';
+	admin_clean(out);
 	len = strlen(out);
 	if (len > max) {
 		len = max - 3;
@@ -113,17 +111,50 @@ admin_table(FILE *f, const char *indent, struct json_object *rows,
 	}
 }
 
+/*
+ * Bytes at p that a terminal would take as a control: 1 for C0 and DEL,
+ * 2 for a C1 control in UTF-8 (U+0080..U+009F, e.g. U+009B, the CSI),
+ * 0 for anything else.
+ */
+static size_t
+control_len(const unsigned char *p, size_t left)
+{
+	if (*p < 0x20 || *p == 0x7f)
+		return 1;
+	if (*p == 0xc2 && left > 1 && p[1] >= 0x80 && p[1] <= 0x9f)
+		return 2;
+	return 0;
+}
+
+void
+admin_clean(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t i, k, n = strlen(s);
+
+	for (i = 0; i < n; i += k ? k : 1)
+		if ((k = control_len(p + i, n - i)))
+			memset(p + i, '?', k);
+}
+
+void
+hs_admin_put_safe_n(FILE *f, const void *s, size_t len)
+{
+	const unsigned char *p = s;
+	size_t i, k;
+
+	for (i = 0; i < len; i += k ? k : 1) {
+		k = control_len(p + i, len - i);
+		fputc(k ? '?' : p[i], f);
+	}
+}
+
 void
 hs_admin_put_safe(FILE *f, const char *s, size_t max)
 {
-	size_t i;
+	size_t n = s ? strlen(s) : 0;
 
-	for (i = 0; s && s[i]; i++) {
-		if (max && i >= max) {
-			fputs("...", f);
-			return;
-		}
-		fputc((unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i],
-		    f);
-	}
+	hs_admin_put_safe_n(f, s, max && n > max ? max : n);
+	if (max && n > max)
+		fputs("...", f);
 }

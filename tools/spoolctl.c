@@ -98,8 +98,8 @@ static const struct opt {
 	  FLAG, offsetof(struct args, quick), B(C_CHECK) },
 	{ "--no-probe", NULL, "do not contact the sinks", FLAG,
 	  offsetof(struct args, no_probe), B(C_CHECK) },
-	{ "--json", NULL, "JSON for scripts (stable field names)", FLAG,
-	  offsetof(struct args, json), ALL & ~B(C_EXPORT) },
+	{ "--json", NULL, "JSON for scripts, stable field names (export: "
+	  "always JSON Lines)", FLAG, offsetof(struct args, json), ALL },
 	{ "--config", "FILE", "configuration file (default $HOOKSPOOL_CONF, "
 	  "else " HS_CONF_DEFAULT_PATH ")", TEXT,
 	  offsetof(struct args, config), ALL },

@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "admin.h"
+#include "admin_fmt.h"
 #include "crypto.h"
 #include "timefmt.h"
 
@@ -446,6 +447,25 @@ body_that_is_not_json_travels_as_base64(void **state)
 	json_object_put(o);
 }
 
+static void
+terminal_output_replaces_control_characters(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	hs_admin_put_safe(f, "a\x1b]0;owned\x07" "b\xc2\x9b" "2Jc\x7f\xc3\xa9\n",
+	    0);
+	hs_admin_put_safe(f, "|abcdef", 4);
+	hs_admin_put_safe_n(f, "|x\0y", 4);
+	fclose(f);
+	/* C0, DEL and the UTF-8 C1 CSI go; an accented letter stays */
+	assert_string_equal(buf, "a?]0;owned?b?2Jc?\xc3\xa9?|abc...|x?y");
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -468,6 +488,7 @@ main(void)
 		cmocka_unit_test(actor_is_sudo_user_then_user_then_uid),
 		cmocka_unit_test(exported_body_is_the_bytes_received_on_one_line),
 		cmocka_unit_test(body_that_is_not_json_travels_as_base64),
+		cmocka_unit_test(terminal_output_replaces_control_characters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
