@@ -172,6 +172,8 @@ hs_sql_db_close(struct hs_sql_db *db)
 		SQLFreeHandle(SQL_HANDLE_ENV, db->env);
 	free(db->arena);
 	free(db->status);
+	free(db->op);
+	free(db->unwritten);
 	free(db->idx);
 	free(db);
 }

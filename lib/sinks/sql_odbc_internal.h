@@ -24,7 +24,8 @@ struct hs_sql_db {
 	/* one execution's bound values (sql_write.c) */
 	unsigned char *arena;
 	size_t arena_cap;
-	SQLUSMALLINT *status;
+	SQLUSMALLINT *status, *op;	/* per row: outcome, proceed/ignore */
+	unsigned char *unwritten;	/* per row: the insert wrote nothing */
 	size_t *idx, idx_cap;	/* rows of the current execution */
 	size_t k;		/* rows bound */
 	size_t w[HS_SQL_NTEXT];	/* slot width per text column */

@@ -64,7 +64,7 @@ const struct hs_sql_stmt hs_sql_stmts[HS_SQL_NSTMT] = {
 	    "WHERE manychat_id = ? AND (event_at < ? "
 	    "OR (event_at = ? AND received_at < ?) "
 	    "OR (event_at = ? AND received_at = ? AND idem_key < ?))",
-	    N(update_contact), update_contact },
+	    N(update_contact), update_contact, 1 },
 };
 
 const char *

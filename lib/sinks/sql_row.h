@@ -17,6 +17,9 @@
  *                     only when the event is later than the row's, by
  *                     (event_at, received_at, idem_key): the latest event
  *                     wins whatever order events arrive or are retried in.
+ *                     The UPDATE is skipped for rows the INSERT wrote when
+ *                     the driver reports row counts per row; running it
+ *                     anyway would change nothing, only cost time.
  */
 #ifndef HS_SINKS_SQL_ROW_H
 #define HS_SINKS_SQL_ROW_H
@@ -80,6 +83,9 @@ struct hs_sql_stmt {
 	const char *sql;
 	size_t nparam;
 	const enum hs_sql_col *param;	/* the column bound to each '?' */
+	/* 1: runs only for the rows the table's insert did not write (its
+	 * row count 0), when the driver tells; for every row otherwise. */
+	int unwritten_only;
 };
 
 /* Indexed by enum hs_sql_stmt_id; a table's statements run in this order. */

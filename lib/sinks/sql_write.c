@@ -72,6 +72,13 @@ layout(struct hs_sql_db *db)
 	if (!(p = realloc(db->status, k * sizeof(*db->status))))
 		return HS_ENOMEM;
 	db->status = p;
+	if (!(p = realloc(db->op, k * sizeof(*db->op))))
+		return HS_ENOMEM;
+	db->op = p;
+	if (!(p = realloc(db->unwritten, k)))
+		return HS_ENOMEM;
+	db->unwritten = p;
+	memset(db->unwritten, 1, k);
 	/* SQLLEN first, then the structs, then bytes: all aligned. */
 	for (c = 0; c < HS_SQL_NCOL; c++, off += k * sizeof(SQLLEN))
 		db->ind[c] = (SQLLEN *)(void *)(db->arena + off);
@@ -164,14 +171,67 @@ a_row_failed(const struct hs_sql_db *db, size_t k)
 	return 0;
 }
 
+/*
+ * Notes which rows of the execution that started at row r0 wrote nothing.
+ * Without arrays SQLRowCount is that row's. With arrays a driver that
+ * counts per row (psqlODBC) has one result per row, read in turn with
+ * SQLMoreResults; one that sums them (sqliteodbc) has one result, which
+ * tells only whether every row was written. Anything else: unknown, so
+ * every row counts as unwritten (the later statement then runs for all).
+ */
+static void
+note_written(struct hs_sql_db *db, SQLHSTMT h, size_t r0, size_t step,
+             SQLRETURN ret)
+{
+	SQLLEN c = 0, first = -1;
+	size_t n = 0;
+
+	if (step == 1) {
+		db->unwritten[r0] = ret == SQL_NO_DATA ||
+		    !SQL_SUCCEEDED(SQLRowCount(h, &c)) || c <= 0;
+		return;
+	}
+	do {
+		if (!SQL_SUCCEEDED(SQLRowCount(h, &c)))
+			break;
+		if (n == 0)
+			first = c;
+		if (n < step)
+			db->unwritten[n] = c <= 0;
+		n++;
+	} while (SQL_SUCCEEDED(SQLMoreResults(h)));
+	if (n != step)
+		memset(db->unwritten, !(n == 1 && first == (SQLLEN)step), step);
+	(void)SQLFreeStmt(h, SQL_CLOSE);
+}
+
+/* For an unwritten_only statement: 0 when no row needs it. Sets op[]. */
+static int
+select_rows(struct hs_sql_db *db)
+{
+	size_t r, n = 0;
+
+	for (r = 0; r < db->k; r++) {
+		db->op[r] = db->unwritten[r] ? SQL_PARAM_PROCEED :
+		    SQL_PARAM_IGNORE;
+		n += db->unwritten[r];
+	}
+	return n > 0;
+}
+
 static enum hs_err
 execute(struct hs_sql_db *db, int id, struct hs_sql_diag *dg)
 {
+	const struct hs_sql_stmt *s = &hs_sql_stmts[id];
 	SQLHSTMT h = db->st[id];
 	size_t r, i, step = db->arrays ? db->k : 1;
 	SQLRETURN ret;
 
+	if (s->unwritten_only && !select_rows(db))
+		return HS_OK;
 	for (r = 0; r < db->k; r += step) {
+		if (s->unwritten_only && step == 1 && !db->unwritten[r])
+			continue;
 		for (i = 0; i < step; i++)
 			db->status[i] = SQL_PARAM_UNUSED;
 		ret = SQLSetStmtAttr(h, SQL_ATTR_PARAMSET_SIZE,
@@ -179,13 +239,21 @@ execute(struct hs_sql_db *db, int id, struct hs_sql_diag *dg)
 		if (SQL_SUCCEEDED(ret))
 			ret = SQLSetStmtAttr(h, SQL_ATTR_PARAM_STATUS_PTR,
 			    db->status, 0);
+		/* Rows to skip: a driver that ignores this runs them all,
+		 * which changes nothing (the statement is idempotent). */
+		if (SQL_SUCCEEDED(ret) && step > 1)
+			(void)SQLSetStmtAttr(h, SQL_ATTR_PARAM_OPERATION_PTR,
+			    s->unwritten_only ? db->op : NULL, 0);
 		if (SQL_SUCCEEDED(ret))
-			ret = bind(db, h, &hs_sql_stmts[id], r);
+			ret = bind(db, h, s, r);
 		if (SQL_SUCCEEDED(ret))
 			ret = SQLExecute(h);
 		if ((SQL_SUCCEEDED(ret) || ret == SQL_NO_DATA) &&
-		    !a_row_failed(db, step))
+		    !a_row_failed(db, step)) {
+			if (!s->unwritten_only)
+				note_written(db, h, r, step, ret);
 			continue;
+		}
 		hs_sql_diag_from(SQL_HANDLE_STMT, h, dg, "a statement failed "
 		    "without a diagnostic");
 		(void)SQLFreeStmt(h, SQL_CLOSE);

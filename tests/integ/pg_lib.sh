@@ -153,7 +153,8 @@ hs_pg_psql()
 # TCP with the password, exactly as the README's psql line does.
 hs_pg_schema()
 {
-	PGPASSWORD=$HS_PG_PASSWORD "$HS_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 \
+	PGPASSWORD=$HS_PG_PASSWORD PGOPTIONS="-c client_min_messages=warning" \
+	    "$HS_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 \
 	    -h 127.0.0.1 -p "$HS_PG_PORT" -U "$HS_PG_USER" -d "$HS_PG_DB" \
 	    -f "$HS_ROOT/sql/schema/postgresql.sql"
 }
