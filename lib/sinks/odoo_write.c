@@ -376,7 +376,6 @@ missing(const struct hs_odoo_job *b, size_t *idx, int states)
 	return k;
 }
 
-
 void
 hs_odoo_create_missing(struct hs_odoo_job *b, size_t *idx, int states)
 {
