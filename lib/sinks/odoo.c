@@ -133,6 +133,7 @@ odoo_open(struct hs_sink **out, const struct hs_config *cfg, char *why,
 		o.connect_timeout_ms = hs_config_int(cfg,
 		    "ODOO_CONNECT_TIMEOUT_MS");
 		o.ca_file = ca && *ca ? ca : NULL;
+		o.min_gap_ms = 1000 / hs_config_int(cfg, "ODOO_RATE");
 		rc = hs_odoo_rpc_new(&s->rpc, &o);
 	}
 	if (rc == HS_OK) {

@@ -59,6 +59,10 @@ struct hs_odoo_rpc_opts {
 	long timeout_ms;		/* one request, answer included */
 	long connect_timeout_ms;
 	const char *ca_file;		/* NULL: the system's CA store */
+	/* Least time between two sends of this connection (1000 / rate):
+	 * the bucket spaces the tokens, this absorbs what happens between
+	 * a token and its send (the bucket's own commit). 0: none. */
+	long min_gap_ms;
 };
 
 struct hs_odoo_rpc;

@@ -11,11 +11,13 @@
  * five classes from data.name, the HTTP status or the transport error.
  * The traceback in data.debug is never kept: it can echo values.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <json-c/json.h>
@@ -40,6 +42,8 @@ struct hs_odoo_rpc {
 	char *url;
 	char *ca_file;
 	long timeout_ms, connect_ms;
+	long min_gap_ms;
+	double last_send;	/* hs_mono_ms_f() of the last send; 0: none */
 	long next_id, requests;
 	char retry_after[RETRY_AFTER_LEN];
 	char errbuf[CURL_ERROR_SIZE];
@@ -298,6 +302,7 @@ hs_odoo_rpc_new(struct hs_odoo_rpc **out, const struct hs_odoo_rpc_opts *o)
 	c->url = strdup(o->url);
 	c->ca_file = dup_or_null(o->ca_file);
 	c->timeout_ms = o->timeout_ms;
+	c->min_gap_ms = o->min_gap_ms > 0 ? o->min_gap_ms : 0;
 	c->connect_ms = o->connect_timeout_ms < o->timeout_ms ?
 	    o->connect_timeout_ms : o->timeout_ms;
 	c->e = curl_easy_init();
@@ -412,6 +417,22 @@ log_call(const char *service, const char *method, struct json_object *args,
 	hs_log_end(&l);
 }
 
+/* Waits out what is left of min_gap_ms since the last send. */
+static void
+keep_gap(struct hs_odoo_rpc *c)
+{
+	double left = c->last_send > 0 ? c->last_send + (double)c->min_gap_ms -
+	    hs_mono_ms_f() : 0;
+	struct timespec ts;
+
+	if (left <= 0)
+		return;
+	ts.tv_sec = (time_t)(left / 1000);
+	ts.tv_nsec = (long)((left - (double)ts.tv_sec * 1000) * 1e6);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
 enum hs_err
 hs_odoo_call(struct hs_odoo_rpc *c, const char *service, const char *method,
              struct json_object *args, int64_t now_ms,
@@ -433,8 +454,9 @@ hs_odoo_call(struct hs_odoo_rpc *c, const char *service, const char *method,
 	hs_buf_reset(&c->resp);
 	c->retry_after[0] = c->errbuf[0] = '\0';
 	c->requests++;
-	t0 = hs_mono_ms_f();
 	cc = prepare(c);
+	keep_gap(c);
+	t0 = c->last_send = hs_mono_ms_f();
 	if (cc == CURLE_OK)
 		cc = curl_easy_perform(c->e);
 	if (cc == CURLE_OK)

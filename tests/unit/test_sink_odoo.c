@@ -251,7 +251,8 @@ config(int port, const char *extra)
 
 	snprintf(text, sizeof(text), "ODOO_HOST=127.0.0.1\nODOO_PORT=%d\n"
 	         "ODOO_PROTOCOL=jsonrpc\nODOO_DB=" DB "\nODOO_USER=" USER "\n"
-	         "ODOO_PASSWORD=" PW "\nODOO_TIMEOUT_MS=5000\n%s", port,
+	         "ODOO_PASSWORD=" PW "\nODOO_TIMEOUT_MS=5000\nODOO_RATE=1000\n"
+	         "%s", port,
 	         extra ? extra : "");
 	assert_int_equal(hs_config_parse(&c, text, "test"), HS_OK);
 	if (!hs_config_ok(c))
@@ -361,12 +362,14 @@ registry_knows_odoo_configured_by_odoo_host(void **state)
 	assert_ptr_equal(hs_sink_find("odoo"), &hs_sink_odoo);
 	assert_int_equal(hs_config_parse(&c, "ODOO_DB=x\n", "t"), HS_OK);
 	assert_false(hs_sink_odoo.configured(c));
+	/* Odoo SaaS's 1 request/s unless told otherwise */
+	assert_string_equal(hs_sink_odoo.rate_key, "ODOO_RATE");
+	assert_int_equal(hs_config_int(c, "ODOO_RATE"), 1);
+	assert_int_equal(hs_config_int(c, "ODOO_BATCH"), 1000);
 	hs_config_free(c);
 	c = config(1, NULL);
 	assert_true(hs_sink_odoo.configured(c));
 	assert_non_null(hs_sink_odoo.set_pacer);
-	assert_string_equal(hs_sink_odoo.rate_key, "ODOO_RATE");
-	assert_int_equal(hs_config_int(c, "ODOO_RATE"), 1);
 	hs_config_free(c);
 }
 
@@ -427,6 +430,26 @@ every_request_takes_a_token_and_new_contacts_cost_three(void **state)
 	assert_int_equal(r.pacer.takes, 4);
 	assert_int_equal(requests() - before, 4);
 	assert_int_equal(count("manychat.contact", "manychat_id", "tok-5"), 1);
+	run_close(&r);
+}
+
+static void
+sends_are_never_closer_than_one_over_the_rate(void **state)
+{
+	struct run r;
+	struct hs_delivery d[1];
+	struct hs_outcome out[1];
+	char why[512];
+	double t0;
+
+	/* the pacer grants at once; the connection still keeps 100 ms */
+	run_open(&r, "ODOO_RATE=10\n", -1);
+	d[0] = contact(0, "gap-1", "g@example.com");
+	t0 = hs_mono_ms_f();
+	assert_int_equal(deliver(&r, d, 1, out, why, sizeof(why)), HS_OK);
+	all_done(out, 1);
+	assert_int_equal(r.pacer.takes, 3);
+	assert_true(hs_mono_ms_f() - t0 >= 200.0);
 	run_close(&r);
 }
 
@@ -690,6 +713,7 @@ main(void)
 		cmocka_unit_test(open_refuses_settings_it_cannot_use),
 		cmocka_unit_test(
 		    every_request_takes_a_token_and_new_contacts_cost_three),
+		cmocka_unit_test(sends_are_never_closer_than_one_over_the_rate),
 		cmocka_unit_test(
 		    campaigns_cost_a_few_requests_and_a_replay_adds_nothing),
 		cmocka_unit_test(
