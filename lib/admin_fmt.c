@@ -97,6 +97,21 @@ deliveries_cell(struct json_object *row, char *out, size_t n)
 		snprintf(out, n, "-");
 }
 
+/* The newest error still on record among the event's deliveries. */
+static void
+error_cell(struct json_object *row, char *out, size_t n)
+{
+	struct json_object *ds = admin_get(row, "deliveries");
+	const char *e = NULL, *x;
+	size_t i;
+
+	for (i = 0; ds && i < json_object_array_length(ds); i++)
+		if ((x = admin_str(json_object_array_get_idx(ds, i),
+		    "last_error")))
+			e = x;
+	snprintf(out, n, "%s", e ? e : "-");
+}
+
 static const struct admin_col list_cols[] = {
 	{ "ID", "id", 0, NULL },
 	{ "RECEIVED", "received_at", 0, NULL },
@@ -105,6 +120,7 @@ static const struct admin_col list_cols[] = {
 	{ "STATUS", "status", 0, NULL },
 	{ "KEY", "idempotency_key", 40, NULL },
 	{ "DELIVERIES (sink:state/attempts)", NULL, 80, deliveries_cell },
+	{ "LAST ERROR", NULL, 60, error_cell },
 };
 
 void

@@ -110,7 +110,7 @@ hs_is "$(cj '.events[0].idempotency_key')" "${key[c3]}" "list --entity: the cont
 ctl list --json --contains "$u-p"
 hs_is "$(cj '.events[0].source')/$(cj .count)" signed/1 "list --contains: the signed event"
 ctl list
-hs_like "$CTL_OUT" '^ID +RECEIVED +SOURCE +KIND +STATUS +KEY +DELIVERIES' "list: table header"
+hs_like "$CTL_OUT" '^ID +RECEIVED +SOURCE +KIND +STATUS +KEY +DELIVERIES .* LAST ERROR$' "list: table header"
 hs_like "$CTL_OUT" 'azure_queue:dead/1' "list: table shows sink:state/attempts"
 
 # --- show ----------------------------------------------------------------------
