@@ -493,7 +493,7 @@ main(int argc, char **argv)
 	r.interactive = isatty(STDIN_FILENO);
 	code = load_config(&a, (enum cmd_id)cmd, &cfg);
 	r.cfg = cfg;
-	path = a.spool ? a.spool : hs_config_get(cfg, "SPOOL_PATH");
+	path = a.spool ? a.spool : cfg ? hs_config_get(cfg, "SPOOL_PATH") : NULL;
 	if (code == HS_ADMIN_EX_OK && cmd != C_CHECK)
 		code = open_spool(&r, path);
 	if (code == HS_ADMIN_EX_OK)
