@@ -38,6 +38,9 @@ enum hs_outcome_kind {
 	HS_OUT_DONE,		/* the peer has it */
 	HS_OUT_RETRY,		/* try again later (retry_after_ms >= 0: hint) */
 	HS_OUT_DEAD,		/* retrying cannot help */
+	HS_OUT_UNSENT,		/* never left: the run's time ran out, or it
+				 * waits behind another event of its key in
+				 * this batch; no attempt is counted */
 };
 
 struct hs_outcome {

@@ -181,17 +181,25 @@ struct scratch {
 };
 
 /*
- * When the peer refused our credentials part-way (a SAS allowed on one
- * queue but not another), what did get through is recorded as done; the
- * rest is left exactly as it was, with no attempt counted.
+ * What is recorded: every verdict but the unsent ones. When the peer
+ * refused our credentials part-way (a SAS allowed on one queue but not
+ * another), only what got through; the rest is left exactly as it was,
+ * with no attempt counted.
  */
+static int
+recorded(const struct hs_verdict *v, enum hs_err drc)
+{
+	return v->kind == HS_OUT_DONE ||
+	    (drc != HS_EAUTH && v->kind != HS_OUT_UNSENT);
+}
+
 static size_t
-keep_only_done(struct scratch *s, size_t n)
+keep_recorded(struct scratch *s, size_t n, enum hs_err drc)
 {
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++)
-		if (s->v[i].kind == HS_OUT_DONE)
+		if (recorded(&s->v[i], drc))
 			s->v[k++] = s->v[i];
 	return k;
 }
@@ -206,7 +214,7 @@ send_batch(struct run *r, struct hs_batch *b, size_t n, struct scratch *s)
 
 	for (i = 0; i < n; i++) {
 		memset(&s->out[i], 0, sizeof(s->out[i]));
-		s->out[i].kind = HS_OUT_RETRY;
+		s->out[i].kind = HS_OUT_UNSENT;
 		s->out[i].retry_after_ms = -1;
 		snprintf(s->out[i].error, sizeof(s->out[i].error), "not sent");
 	}
@@ -217,14 +225,14 @@ send_batch(struct run *r, struct hs_batch *b, size_t n, struct scratch *s)
 	for (i = 0; i < n; i++) {
 		decide(r, &b->d[i], &s->out[i], &s->v[i], s->next[i],
 		    s->err[i], sizeof(s->err[i]));
-		if (drc == HS_EAUTH && s->v[i].kind != HS_OUT_DONE)
+		if (!recorded(&s->v[i], drc))
 			continue;
 		r->st->delivered += s->v[i].kind == HS_OUT_DONE;
 		r->st->retried += s->v[i].kind == HS_OUT_RETRY;
 		r->st->dead += s->v[i].kind == HS_OUT_DEAD;
 		log_attempt(r, &b->d[i], &s->v[i], hs_mono_ms_f() - t0);
 	}
-	nrec = drc == HS_EAUTH ? keep_only_done(s, n) : n;
+	nrec = keep_recorded(s, n, drc);
 	hs_time_iso(now(r), now_iso, sizeof(now_iso));
 	rc = nrec ? hs_outbox_record(r->sp, s->v, nrec, now_iso,
 	    r->dead_letter) : HS_OK;

@@ -198,6 +198,8 @@ login(struct hs_sink *s, int64_t now_ms, struct hs_outcome *out, size_t n)
 	if (rc != HS_OK) {
 		all_retry(out, n, -1, rc == HS_ETIMEOUT ? "not sent" :
 		          hs_err_str(rc));
+		for (size_t i = 0; rc == HS_ETIMEOUT && i < n; i++)
+			out[i].kind = HS_OUT_UNSENT;	/* time ran out */
 		return HS_EAGAIN;
 	}
 	if (r.cls == HS_ODOO_OK && json_object_is_type(r.result, json_type_int)

@@ -48,6 +48,17 @@ hs_odoo_dead(struct hs_odoo_job *b, size_t i, const char *fmt, ...)
 }
 
 void
+hs_odoo_unsent(struct hs_odoo_job *b, size_t i, const char *msg)
+{
+	struct hs_outcome *o = b->it[i].out;
+
+	o->kind = HS_OUT_UNSENT;
+	o->retry_after_ms = -1;
+	snprintf(o->error, sizeof(o->error), "%s", msg);
+	b->it[i].open = 0;
+}
+
+void
 hs_odoo_retry(struct hs_odoo_job *b, size_t i, int64_t after_ms,
               const char *msg)
 {
@@ -72,6 +83,10 @@ finish(struct hs_odoo_job *b)
 			continue;
 		ok = it->contact_id > 0 && (!it->diff || it->written) &&
 		    (it->ev.kind == HS_ODOO_CONTACT || it->state_id > 0);
+		if (!ok && b->stop == HS_ETIMEOUT) {
+			hs_odoo_unsent(b, i, "not sent: the run's time ran out");
+			continue;
+		}
 		if (!ok) {
 			hs_odoo_retry(b, i, b->retry_after_ms,
 			              b->err[0] ? b->err : "not sent");
@@ -349,8 +364,8 @@ prepare(struct hs_odoo_job *b, struct json_object *mcids,
 		if (rc == HS_EINVAL)
 			hs_odoo_dead(b, i, "%s", why);
 		else if (rc == HS_OK && index_of(b->by_mcid, it->ev.mcid) >= 0)
-			hs_odoo_retry(b, i, 0, "not sent: an earlier event of "
-			              "this contact is in the same batch");
+			hs_odoo_unsent(b, i, "not sent: an earlier event of "
+			               "this contact is in the same batch");
 		else if (rc != HS_OK || add_key(b->by_mcid, mcids, it->ev.mcid,
 		    i) || (it->ev.kind == HS_ODOO_CAMPAIGN &&
 		    add_key(b->by_idem, idems, it->d->idem_key, i)))

@@ -54,6 +54,8 @@ void hs_odoo_dead(struct hs_odoo_job *b, size_t i, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void hs_odoo_retry(struct hs_odoo_job *b, size_t i, int64_t after_ms,
                    const char *msg);
+/* Not sent at all: the engine counts no attempt. */
+void hs_odoo_unsent(struct hs_odoo_job *b, size_t i, const char *msg);
 
 /*
  * One execute_kw; takes pargs and kwargs. 1 when *r is OK or RECORD for

@@ -652,7 +652,7 @@ time_up_before_the_first_request_sends_nothing(void **state)
 	d[1] = campaign(1, "late-2", "c");
 	before = requests();
 	assert_int_equal(deliver(&r, d, 2, out, why, sizeof(why)), HS_OK);
-	assert_int_equal(out[0].kind, HS_OUT_RETRY);
+	assert_int_equal(out[0].kind, HS_OUT_UNSENT);
 	assert_string_equal(out[0].error, "not sent");
 	assert_string_equal(out[1].error, "not sent");
 	assert_int_equal(requests(), before);
@@ -674,8 +674,8 @@ time_up_inside_a_batch_keeps_what_is_complete(void **state)
 	d[1] = campaign(1, "mid-2", "c-mid");
 	assert_int_equal(deliver(&r, d, 2, out, why, sizeof(why)), HS_OK);
 	assert_int_equal(out[0].kind, HS_OUT_DONE);
-	assert_int_equal(out[1].kind, HS_OUT_RETRY);
-	assert_string_equal(out[1].error, "not sent");
+	assert_int_equal(out[1].kind, HS_OUT_UNSENT);
+	assert_string_equal(out[1].error, "not sent: the run's time ran out");
 	assert_int_equal(count("manychat.state", "campaign_id", "c-mid"), 0);
 	r.pacer.budget = -1;
 	assert_int_equal(deliver(&r, d, 2, out, why, sizeof(why)), HS_OK);
