@@ -220,7 +220,7 @@ enum hs_err hs_admin_event_sinks(struct hs_spool *sp, int64_t id,
                                  struct hs_buf *out) HS_MUST_CHECK;
 
 struct hs_admin_purge {
-	char before[HS_ISO_LEN];	/* no activity since: received, updated */
+	char before[HS_ISO_LEN];	/* quiet since: received, updated */
 	int include_dead;
 	int include_pending;
 };

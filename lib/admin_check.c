@@ -220,8 +220,9 @@ check_spool(struct checks *c, const struct hs_config *cfg,
 		return;
 	if (sqlite3_open_v2(o->spool_path, &db, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK) {
-		add(c, "spool open", HS_ADMIN_FAIL, "cannot open '%s' read-only:"
-		    " %s", o->spool_path, db ? sqlite3_errmsg(db) : "no memory");
+		add(c, "spool open", HS_ADMIN_FAIL, "cannot open '%s' "
+		    "read-only: %s", o->spool_path, db ? sqlite3_errmsg(db) :
+		    "no memory");
 		sqlite3_close(db);
 		return;
 	}

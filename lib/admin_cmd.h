@@ -21,8 +21,9 @@ struct hs_spool;
 /* The exit codes, stable and documented in spoolctl --help. */
 enum hs_admin_exit {
 	HS_ADMIN_EX_OK = 0,		/* done */
-	HS_ADMIN_EX_REFUSED = 1,	/* not found, nothing to do, declined,
-					 * refused without --yes, check failed */
+	/* not found, nothing to do, declined, refused without --yes, a
+	 * check failed */
+	HS_ADMIN_EX_REFUSED = 1,
 	HS_ADMIN_EX_USAGE = 100,	/* usage or configuration error */
 	HS_ADMIN_EX_TEMP = 111,		/* temporary: spool busy, I/O */
 };

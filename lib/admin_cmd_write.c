@@ -58,8 +58,9 @@ nothing_to_retry(struct hs_admin_run *r, const struct hs_admin_filter *f)
 	    hs_admin_retry_count(r->sp, &p, &pending) == HS_OK && pending)
 		return admin_fail(r, HS_ADMIN_EX_REFUSED, "event %lld has no "
 		    "dead delivery%s; %ld pending: push %s now with --state "
-		    "pending", (long long)f->event_id, f->sink ? " to that sink" :
-		    "", pending, pending == 1 ? "it" : "them");
+		    "pending", (long long)f->event_id, f->sink ?
+		    " to that sink" : "", pending,
+		    pending == 1 ? "it" : "them");
 	return admin_fail(r, HS_ADMIN_EX_REFUSED, "nothing to retry: no %s "
 	    "delivery matches", f->state);
 }
@@ -88,7 +89,8 @@ retry_report(struct hs_admin_run *r, const struct hs_admin_filter *f,
 	json_object_object_add(o, "matched", json_object_new_int64(matched));
 	json_object_object_add(o, "requeued",
 	    json_object_new_int64(res->changed));
-	json_object_object_add(o, "skipped", json_object_new_int64(res->skipped));
+	json_object_object_add(o, "skipped",
+	    json_object_new_int64(res->skipped));
 	admin_print_json(r, o);
 	json_object_put(o);
 }
@@ -244,7 +246,8 @@ hs_admin_cmd_replay(struct hs_admin_run *r, const char *target,
 		worst |= k;
 	}
 	if (code == 0 && r->json) {
-		json_object_object_add(o, "event_id", json_object_new_int64(id));
+		json_object_object_add(o, "event_id",
+		    json_object_new_int64(id));
 		admin_print_json(r, o);
 	}
 	json_object_put(o);
@@ -324,7 +327,8 @@ hs_admin_cmd_vacuum(struct hs_admin_run *r, int busy_ms)
 		return HS_ADMIN_EX_OK;
 	}
 	o = json_object_new_object();
-	json_object_object_add(o, "bytes_before", json_object_new_int64(before));
+	json_object_object_add(o, "bytes_before",
+	    json_object_new_int64(before));
 	json_object_object_add(o, "bytes_after", json_object_new_int64(after));
 	admin_print_json(r, o);
 	json_object_put(o);

@@ -98,7 +98,8 @@ hs_admin_list(struct hs_spool *sp, const struct hs_admin_filter *f,
 	*out = NULL;
 	rc = arr ? admin_read_begin(db) : HS_ENOMEM;
 	if (rc == HS_OK)
-		rc = select_events(db, EVENT_COLS, f, " ORDER BY e.id DESC", &st);
+		rc = select_events(db, EVENT_COLS, f, " ORDER BY e.id DESC",
+		    &st);
 	while (rc == HS_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
 		rc = event_obj(db, st, &dc, &ev);
 		if (rc == HS_OK)

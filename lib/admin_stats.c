@@ -132,8 +132,9 @@ finish_sinks(struct json_object *out, struct json_object *arr,
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		row = json_object_array_get_idx(arr, i);
 		ops = hs_sink_find(get_str(row, "sink"));
-		json_object_object_add(row, "configured", json_object_new_boolean(
-		    ops && cfg && ops->configured(cfg)));
+		json_object_object_add(row, "configured",
+		    json_object_new_boolean(ops && cfg &&
+		    ops->configured(cfg)));
 		add_age(row, "oldest_pending_at", "oldest_pending_age_s",
 		    now_ms);
 		n[0] += get_int(row, "pending");

@@ -41,7 +41,8 @@ admin_cell(struct json_object *row, const char *field, char *out, size_t n)
 	if (!v)
 		snprintf(out, n, "-");
 	else if (json_object_is_type(v, json_type_boolean))
-		snprintf(out, n, "%s", json_object_get_boolean(v) ? "yes" : "no");
+		snprintf(out, n, "%s", json_object_get_boolean(v) ? "yes" :
+		    "no");
 	else
 		snprintf(out, n, "%s", json_object_get_string(v));
 }

@@ -380,7 +380,8 @@ make_purge(const struct args *a, int64_t now_ms, struct hs_admin_purge *p)
 
 	memset(p, 0, sizeof(*p));
 	if (!a->older_than)
-		return bad("%s", "purge needs --older-than DURATION (e.g. 30d)");
+		return bad("%s", "purge needs --older-than DURATION (e.g. "
+		    "30d)");
 	if (hs_admin_parse_duration(a->older_than, &ms) || ms > now_ms)
 		return bad("--older-than: '%s' is not a duration like 30d, 12h "
 		    "or 1w2d", a->older_than);
@@ -493,7 +494,8 @@ main(int argc, char **argv)
 	r.interactive = isatty(STDIN_FILENO);
 	code = load_config(&a, (enum cmd_id)cmd, &cfg);
 	r.cfg = cfg;
-	path = a.spool ? a.spool : cfg ? hs_config_get(cfg, "SPOOL_PATH") : NULL;
+	path = a.spool ? a.spool : cfg ? hs_config_get(cfg, "SPOOL_PATH") :
+	    NULL;
 	if (code == HS_ADMIN_EX_OK && cmd != C_CHECK)
 		code = open_spool(&r, path);
 	if (code == HS_ADMIN_EX_OK)

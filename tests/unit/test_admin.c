@@ -456,8 +456,8 @@ terminal_output_replaces_control_characters(void **state)
 
 	(void)state;
 	assert_non_null(f);
-	hs_admin_put_safe(f, "a\x1b]0;owned\x07" "b\xc2\x9b" "2Jc\x7f\xc3\xa9\n",
-	    0);
+	hs_admin_put_safe(f, "a\x1b]0;owned\x07" "b\xc2\x9b" "2Jc\x7f"
+	    "\xc3\xa9\n", 0);
 	hs_admin_put_safe(f, "|abcdef", 4);
 	hs_admin_put_safe_n(f, "|x\0y", 4);
 	fclose(f);
@@ -486,7 +486,8 @@ main(void)
 		cmocka_unit_test(confirm_at_end_of_input_is_no),
 		cmocka_unit_test(confirm_without_terminal_refuses_unless_yes),
 		cmocka_unit_test(actor_is_sudo_user_then_user_then_uid),
-		cmocka_unit_test(exported_body_is_the_bytes_received_on_one_line),
+		cmocka_unit_test(
+		    exported_body_is_the_bytes_received_on_one_line),
 		cmocka_unit_test(body_that_is_not_json_travels_as_base64),
 		cmocka_unit_test(terminal_output_replaces_control_characters),
 	};

@@ -54,7 +54,8 @@ fx_setup(void **state)
 	o.busy_ms = 300;
 	if (hs_spool_open(&fx->sp, &o, NULL, 0) != HS_OK)
 		return -1;
-	snprintf(conf, sizeof(conf), "SPOOL_PATH=%s\nSPOOL_BUSY_TIMEOUT_MS=300\n"
+	snprintf(conf, sizeof(conf), "SPOOL_PATH=%s\n"
+	    "SPOOL_BUSY_TIMEOUT_MS=300\n"
 	    "AZURE_STORAGE_CONNECTION_STRING=%s\n", fx->path, AZ_CS);
 	if (hs_config_parse(&fx->cfg, conf, "test") != HS_OK)
 		return -1;

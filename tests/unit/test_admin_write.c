@@ -38,7 +38,7 @@ dead_events(struct fx *fx, int n, const char *prefix)
 {
 	struct hs_verdict *v = calloc((size_t)n, sizeof(*v));
 	char key[64], now[HS_ISO_LEN];
-	int64_t first = 0, id;
+	int64_t first = 0, id, first_delivery;
 	int i;
 
 	assert_non_null(v);
@@ -52,8 +52,9 @@ dead_events(struct fx *fx, int n, const char *prefix)
 		v[i].kind = HS_OUT_DEAD;
 		v[i].error = "status 400 InvalidXml";
 	}
+	first_delivery = q_int(fx, "SELECT min(id) FROM deliveries");
 	for (i = 0; i < n; i++)
-		v[i].delivery_id = q_int(fx, "SELECT min(id) FROM deliveries") + i;
+		v[i].delivery_id = first_delivery + i;
 	hs_time_iso(T0 - DAY_MS, now, sizeof(now));
 	assert_int_equal(hs_outbox_record(fx->sp, v, (size_t)n, now, NULL),
 	    HS_OK);
