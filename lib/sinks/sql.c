@@ -199,15 +199,33 @@ undecided(struct hs_sink *s, size_t k)
 	return m;
 }
 
+/* The schema file for a DBMS or driver name, or NULL. */
 static const char *
-schema_file(const struct hs_sink *s)
+schema_for(const char *name)
 {
-	const char *dbms = s->db ? hs_sql_db_dbms(s->db) : "";
+	if (strcasestr(name, "postgres") || strcasestr(name, "psqlodbc"))
+		return "sql/schema/postgresql.sql";
+	if (strcasestr(name, "sqlite"))
+		return "sql/schema/sqlite.sql";
+	if (strcasestr(name, "SQL Server") || strcasestr(name, "tds"))
+		return "sql/schema/tsql.sql";
+	return NULL;
+}
 
-	return strstr(dbms, "PostgreSQL") ? "sql/schema/postgresql.sql" :
-	    strstr(dbms, "SQLite") ? "sql/schema/sqlite.sql" :
-	    strstr(dbms, "SQL Server") ? "sql/schema/tsql.sql" :
-	    "sql/schema/<dialect>.sql";
+/* A missing table or column: the schema was not created. */
+static int
+no_schema(const struct hs_sql_diag *dg)
+{
+	static const char *const states[] = {
+		"42S02", "42S22", "42P01", "42703", NULL
+	};
+	size_t i;
+
+	for (i = 0; states[i]; i++)
+		if (strcmp(dg->state, states[i]) == 0)
+			return 1;
+	return strstr(dg->msg, "no such table") ||
+	    strstr(dg->msg, "no such column");
 }
 
 /* The run-stopping outcomes, explained in why. */
@@ -215,6 +233,7 @@ static enum hs_err
 stop(const struct hs_sink *s, enum step st, const struct hs_sql_diag *dg,
      char *why, size_t whylen)
 {
+	const char *file = s->db ? schema_for(hs_sql_db_dbms(s->db)) : NULL;
 	char what[300];
 
 	hs_sql_diag_str(dg, what, sizeof(what));
@@ -223,13 +242,18 @@ stop(const struct hs_sink *s, enum step st, const struct hs_sql_diag *dg,
 		    what);
 		return HS_EAUTH;
 	}
+	if (!file)
+		file = schema_for(s->who);	/* names the driver */
 	if (dg->cls == HS_SQL_DRIVER)
 		snprintf(why, whylen, "%s: the ODBC driver cannot be used "
 		    "('odbcinst -q -d' lists the installed ones): %s", s->who,
 		    what);
-	else
+	else if (no_schema(dg))
 		snprintf(why, whylen, "%s: %s (create the tables with %s; "
-		    "README, \"SQL over ODBC\")", s->who, what, schema_file(s));
+		    "README, \"SQL over ODBC\")", s->who, what,
+		    file ? file : "the sql/schema/ file of this database");
+	else
+		snprintf(why, whylen, "%s: %s", s->who, what);
 	return HS_ECONFIG;
 }
 
@@ -241,14 +265,15 @@ write_rows(struct hs_sink *s, size_t k, char *why, size_t whylen)
 	struct hs_logline l;
 	char what[300];
 	enum step st;
-	int had;
+	int live = 0;	/* LOST came from a connection that worked */
 
 	memset(&dg, 0, sizeof(dg));
-	had = s->db != NULL;
 	st = connect_db(s, &dg);
-	if (st == GO_ON)
+	if (st == GO_ON) {
 		st = isolate(s, s->todo, k, &dg);
-	if (st == LOST && had) {
+		live = st == LOST;
+	}
+	if (live) {
 		hs_sql_diag_str(&dg, what, sizeof(what));
 		hs_log_begin(&l, HS_LOG_WARN, "sql_reconnect");
 		hs_log_str(&l, "database", s->who);

@@ -252,6 +252,8 @@ execute(struct hs_sql_db *db, int id, struct hs_sql_diag *dg)
 		    !a_row_failed(db, step)) {
 			if (!s->unwritten_only)
 				note_written(db, h, r, step, ret);
+			else	/* drop any per-row results unread */
+				(void)SQLFreeStmt(h, SQL_CLOSE);
 			continue;
 		}
 		hs_sql_diag_from(SQL_HANDLE_STMT, h, dg, "a statement failed "
