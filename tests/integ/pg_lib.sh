@@ -1,5 +1,5 @@
-# pg_lib.sh - a throwaway PostgreSQL for the SQL sink's tests and bench
-# (sourced after lib.sh, bash).
+# pg_lib.sh - a throwaway PostgreSQL (and a SQLite destination) for the SQL
+# sink's tests and bench (sourced after lib.sh and sync_lib.sh, bash).
 #
 # Debian's own binaries (/usr/lib/postgresql/<version>/bin, package
 # postgresql), never its cluster service: initdb makes a cluster in a
@@ -19,6 +19,9 @@
 #   hs_pg_restart        start the stopped cluster again, same port
 #   hs_pg_psql SQL       one psql command as hs_pg, unaligned output
 #   hs_pg_schema         sql/schema/postgresql.sql, as the README says
+#   hs_odbc_driver FILE  the full path of an ODBC driver library
+#   hs_sqlite_dest       a SQLite destination with sql/schema/sqlite.sql
+#   hs_dest_sql SQL      one query on it
 #
 # Sets HS_PG_DIR, HS_PG_PORT, HS_PG_BIN, HS_PG_CS (an ODBC connection
 # string), HS_PG_URL (postgresql://...), HS_PG_PASSWORD.
