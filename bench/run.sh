@@ -688,4 +688,5 @@ if [ "$missing" -ne 0 ] || [ "$dups" -ne 0 ]; then
 	echo "bench: acknowledged events are missing from the spool" >&2
 	exit 1
 fi
+echo; "$home/bench/sql.sh" || { echo "bench: bench/sql.sh could not measure" >&2; exit 1; }
 exit 0
