@@ -688,5 +688,7 @@ if [ "$missing" -ne 0 ] || [ "$dups" -ne 0 ]; then
 	echo "bench: acknowledged events are missing from the spool" >&2
 	exit 1
 fi
+echo; "$home/bench/drain.sh" || { echo "bench: bench/drain.sh could not measure" >&2; exit 1; }
+echo; "$home/bench/odoo.sh" || { echo "bench: bench/odoo.sh could not measure" >&2; exit 1; }
 echo; "$home/bench/sql.sh" || { echo "bench: bench/sql.sh could not measure" >&2; exit 1; }
 exit 0
