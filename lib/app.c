@@ -7,6 +7,7 @@
 #include "app.h"
 #include "caps.h"
 #include "log.h"
+#include "routes.h"
 #include "timefmt.h"
 #include "banned.h"
 
@@ -39,6 +40,7 @@ apply_log_level(const struct hs_config *cfg)
 enum hs_err
 hs_app_init(struct hs_app *app, const char *conf_path)
 {
+	char why[256];
 	enum hs_err rc;
 
 	memset(app, 0, sizeof(*app));
@@ -47,6 +49,9 @@ hs_app_init(struct hs_app *app, const char *conf_path)
 		return HS_ENOMEM;
 	apply_log_level(app->cfg);
 	log_config_problems(app->cfg);
+	/* A ROUTES typo would route events to nothing: say so at start. */
+	if (hs_routes_check(app->cfg, why, sizeof(why)) != 0)
+		hs_log_msg(HS_LOG_ERROR, "config", why);
 	return rc;
 }
 
