@@ -76,6 +76,7 @@ hs_app_spool(struct hs_app *app)
 	o.busy_ms = (int)hs_config_int(app->cfg, "SPOOL_BUSY_TIMEOUT_MS");
 	rc = hs_spool_open(&app->sp, &o, app->spool_err,
 	    sizeof(app->spool_err));
+	app->spool_rc = rc;
 	if (rc != HS_OK)
 		hs_log_msg(HS_LOG_ERROR, "spool", app->spool_err);
 	return app->sp;

@@ -19,6 +19,7 @@ struct hs_app {
 	struct hs_config *cfg;
 	struct hs_spool *sp;
 	char spool_err[512];
+	enum hs_err spool_rc;	/* why the last open failed */
 };
 
 struct hs_route;
@@ -38,7 +39,10 @@ enum hs_err hs_app_init(struct hs_app *app, const char *conf_path)
 	HS_MUST_CHECK;
 void hs_app_release(struct hs_app *app);
 
-/* The open spool, opening it if needed; NULL with app->spool_err set. */
+/*
+ * The open spool, opening it if needed; NULL with app->spool_err and
+ * app->spool_rc set.
+ */
 struct hs_spool *hs_app_spool(struct hs_app *app);
 /* Forgets the spool after an error that a reopen may cure. */
 void hs_app_spool_failed(struct hs_app *app, enum hs_err rc);

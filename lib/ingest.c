@@ -188,7 +188,7 @@ store(struct hs_app *app, const struct hs_source *src, struct hs_request *r,
 	enum hs_err rc;
 
 	if (!sp) {
-		hs_app_spool_error(app, rs, HS_EIO);
+		hs_app_spool_error(app, rs, app->spool_rc);
 		return;
 	}
 	/* Seed 001 answers carry their details under "data". */

@@ -62,7 +62,7 @@ ingest_check_rate(struct hs_app *app, const struct hs_source *src,
 	if (!src->rate_limited || limit <= 0)
 		return 0;
 	if (!(sp = hs_app_spool(app))) {
-		hs_app_spool_error(app, rs, HS_EIO);
+		hs_app_spool_error(app, rs, app->spool_rc);
 		return -1;
 	}
 	client_addr(app, r, client, sizeof(client));

@@ -236,8 +236,23 @@ migrate(struct hs_spool *sp)
 	}
 }
 
+static int
+is_wal(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int wal = 0;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		wal = !strcasecmp((const char *)sqlite3_column_text(st, 0),
+		    "wal");
+	sqlite3_finalize(st);
+	return wal;
+}
+
+/* Opens the connection and sets its own pragmas: takes no lock. */
 static enum hs_err
-open_locked(struct hs_spool *sp, const struct hs_spool_opts *o)
+open_connection(struct hs_spool *sp, const struct hs_spool_opts *o)
 {
 	enum hs_err rc;
 	int src;
@@ -250,13 +265,19 @@ open_locked(struct hs_spool *sp, const struct hs_spool_opts *o)
 	if (src != SQLITE_OK)
 		return hs_spool_map_rc(src);
 	sqlite3_extended_result_codes(sp->db, 1);
-	rc = set_pragmas(sp, o->synchronous);
-	if (rc == HS_OK && user_version(sp->db) != hs_spool_latest_version())
-		rc = migrate(sp);
-	else if (rc == HS_OK)
-		rc = hs_spool_map_rc(sqlite3_exec(sp->db,
-		    "PRAGMA journal_mode = WAL", NULL, NULL, NULL));
-	return rc;
+	return set_pragmas(sp, o->synchronous);
+}
+
+/*
+ * Whether the spool is already a WAL database at this build's schema: a
+ * read, which WAL never blocks behind a writer. Only a new or older spool
+ * needs the writer lock to migrate.
+ */
+static int
+is_current(struct hs_spool *sp)
+{
+	return user_version(sp->db) == hs_spool_latest_version() &&
+	    is_wal(sp->db);
 }
 
 static void
@@ -269,6 +290,13 @@ describe(char *errbuf, size_t errlen, const struct hs_spool *sp,
 		return;
 	if (rc == HS_ECONFIG)
 		why = "unknown SYNCHRONOUS level or schema newer than this build";
+	else if (sp->lock_timed_out) {
+		snprintf(errbuf, errlen, "cannot open spool '%s': its schema "
+		    "needs a migration and the writer lock '%s.lock' stayed "
+		    "held by another writer past SPOOL_BUSY_TIMEOUT_MS "
+		    "(%d ms)", path, path, sp->busy_ms);
+		return;
+	}
 	else if (sp->db && sqlite3_errcode(sp->db) != SQLITE_OK)
 		why = sqlite3_errmsg(sp->db);
 	else if (errno)
@@ -299,10 +327,20 @@ hs_spool_open(struct hs_spool **out, const struct hs_spool_opts *o,
 	    hs_buf_str(&lockpath))) < 0)
 		rc = errno == EROFS || errno == EACCES ? HS_EROFS : HS_EIO;
 	if (rc == HS_OK)
+		rc = open_connection(sp, o);
+	/*
+	 * Every plain-CGI request opens the spool: taking the writer lock
+	 * here too would make each request queue twice behind the others'
+	 * commits, and a burst of 32 clients ran past SPOOL_BUSY_TIMEOUT_MS.
+	 */
+	if (rc == HS_OK && !is_current(sp)) {
 		rc = hs_lock_timed(sp->lock_fd, sp->busy_ms);
-	if (rc == HS_OK) {
-		rc = open_locked(sp, o);
-		hs_unlock(sp->lock_fd);
+		if (rc == HS_EBUSY)
+			sp->lock_timed_out = 1;
+		if (rc == HS_OK) {
+			rc = migrate(sp);
+			hs_unlock(sp->lock_fd);
+		}
 	}
 	hs_buf_release(&lockpath);
 	if (rc != HS_OK) {

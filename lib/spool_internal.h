@@ -26,6 +26,7 @@ struct hs_spool {
 	int lock_fd;
 	int busy_ms;
 	int locked;
+	int lock_timed_out;	/* open gave up waiting to migrate */
 	sqlite3_stmt *st[ST__COUNT];
 };
 

@@ -1,11 +1,16 @@
 /*
  * spool_lock.c - flock() with a deadline.
  *
- * flock() has no timeout, so a repeating interval timer interrupts the
- * blocking call (SIGALRM installed without SA_RESTART) and the loop checks
- * the deadline. The interval, not a one-shot alarm, closes the race where
- * the signal lands just before flock() starts to sleep. The caller's
- * process is single-threaded (one request at a time), which this relies on.
+ * flock() has no timeout, so a timer interrupts the blocking call at the
+ * deadline (SIGALRM installed without SA_RESTART). The timer fires once,
+ * at the deadline, not at every tick: the kernel queues the waiters of a
+ * lock in the order they came, and a waiter woken by a signal leaves that
+ * queue and joins it again at the end. Ticks every 20 ms shuffled 31
+ * waiting CGI processes again and again, so some waited past
+ * SPOOL_BUSY_TIMEOUT_MS while others got through in tens of ms. After the
+ * deadline the timer repeats: that closes the race where the signal lands
+ * just before flock() starts to sleep. The caller's process is
+ * single-threaded (one request at a time), which this relies on.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +24,7 @@
 #include "timefmt.h"
 #include "banned.h"
 
-#define TICK_US 20000	/* how often a blocked flock() rechecks the clock */
+#define TICK_US 20000	/* past the deadline: how often to interrupt again */
 
 static void
 on_alarm(int sig)
@@ -46,7 +51,8 @@ lock_blocking(int fd, int ms)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, &old);
 	memset(&tv, 0, sizeof(tv));
-	tv.it_value.tv_usec = TICK_US;
+	tv.it_value.tv_sec = ms / 1000;
+	tv.it_value.tv_usec = (ms % 1000) * 1000 + 1;
 	tv.it_interval.tv_usec = TICK_US;
 	setitimer(ITIMER_REAL, &tv, &oldtv);
 	for (;;) {

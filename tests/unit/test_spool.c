@@ -28,6 +28,7 @@
 
 #include "spool.h"
 #include "spool_internal.h"	/* spool_migration(0): a v1 spool */
+#include "spool_lock.h"
 #include "timefmt.h"
 #include "faultvfs.h"
 
@@ -799,7 +800,7 @@ hold_lock_fd(const struct fx *fx)
 	int fd;
 
 	snprintf(p, sizeof(p), "%s.lock", fx->path);
-	fd = open(p, O_RDWR);
+	fd = open(p, O_RDWR | O_CREAT, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
 	return fd;
@@ -928,6 +929,139 @@ put_waits_for_a_writer_that_finishes_within_the_bound(void **state)
 	close(ready[0]);
 	assert_true(t >= 100 && t < 5000);
 	assert_int_equal(events(fx), 1);
+}
+
+/*
+ * Plain CGI opens the spool for every request: a spool at the current
+ * schema opens while another writer holds the lock, and only the write
+ * waits for it.
+ */
+static void
+open_of_a_current_spool_does_not_wait_for_the_writer_lock(void **state)
+{
+	struct fx *fx = *state;
+	struct hs_spool_opts o = { fx->path, "FULL", 200 };
+	struct hs_event ev = event("manychat", "opened-while-locked");
+	struct hs_put_result res;
+	struct hs_spool *other = NULL;
+	int fd;
+
+	open_spool(fx, 200);
+	fd = hold_lock_fd(fx);
+	assert_int_equal(hs_spool_open(&other, &o, NULL, 0), HS_OK);
+	assert_int_equal(hs_spool_put(other, &ev, two_sinks, 2, &res),
+	                 HS_EBUSY);
+	close(fd);
+	assert_int_equal(hs_spool_put(other, &ev, two_sinks, 2, &res), HS_OK);
+	hs_put_result_release(&res);
+	hs_spool_close(other);
+}
+
+/* A migration needs the lock: past the bound, the message names it. */
+static void
+open_that_must_migrate_names_the_held_writer_lock(void **state)
+{
+	struct fx *fx = *state;
+	struct hs_spool_opts o = { fx->path, "FULL", 100 };
+	char err[512] = "";
+	int fd;
+
+	fd = hold_lock_fd(fx);	/* before the file exists: a new spool */
+	assert_int_equal(hs_spool_open(&fx->sp, &o, err, sizeof(err)),
+	                 HS_EBUSY);
+	assert_null(fx->sp);
+	assert_non_null(strstr(err, "writer lock"));
+	assert_non_null(strstr(err, ".lock"));
+	assert_non_null(strstr(err, "SPOOL_BUSY_TIMEOUT_MS (100 ms)"));
+	close(fd);
+}
+
+/* How many processes wait in flock() on the file with inode ino. */
+static int
+lock_waiters(ino_t ino)
+{
+	char line[256], dev[64];
+	unsigned long long i;
+	FILE *f = fopen("/proc/locks", "r");
+	int n = 0;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "-> ");
+
+		if (p && sscanf(p, "-> %*s %*s %*s %*d %63s", dev) == 1 &&
+		    sscanf(strrchr(dev, ':') + 1, "%llu", &i) == 1 &&
+		    (ino_t)i == ino)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * The kernel queues flock() waiters in arrival order; a wait that a timer
+ * interrupted every few ms rejoined the queue at its end each time, so
+ * under a burst some requests waited past the bound while later ones got
+ * through. Waiters must be served in the order they came.
+ */
+static void
+writer_lock_waiters_are_served_in_arrival_order(void **state)
+{
+	struct fx *fx = *state;
+	enum { W = 6 };
+	char lock[160], order[W + 1] = "", want[W + 1];
+	int fd, p[2], i, status, n;
+	struct stat st;
+	pid_t pids[W];
+	int64_t until;
+
+	snprintf(lock, sizeof(lock), "%s.lock", fx->path);
+	fd = hold_lock_fd(fx);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(pipe(p), 0);
+	for (i = 0; i < W; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			char c = (char)('a' + i);
+			int lfd = hs_lockfile_open(lock);
+
+			close(fd);	/* the parent's lock: its copy alone */
+			close(p[0]);
+			if (lfd < 0 || hs_lock_timed(lfd, 60000) != HS_OK)
+				_exit(1);
+			if (write(p[1], &c, 1) != 1)
+				_exit(1);
+			hs_unlock(lfd);
+			_exit(0);
+		}
+		/* the next one comes only once this one waits */
+		until = hs_mono_ms() + 30000;
+		while (lock_waiters(st.st_ino) < i + 1 &&
+		    hs_mono_ms() < until)
+			usleep(2000);
+		assert_int_equal(lock_waiters(st.st_ino), i + 1);
+	}
+	close(p[1]);
+	/* Long enough for a ticking timer to have shuffled the queue. */
+	usleep(200 * 1000);
+	close(fd);
+	n = (int)read(p[0], order, W);
+	for (i = 0; i < W; i++) {
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		want[i] = (char)('a' + i);
+	}
+	want[W] = '\0';
+	while (n >= 0 && n < W) {
+		ssize_t r = read(p[0], order + n, (size_t)(W - n));
+
+		if (r <= 0)
+			break;
+		n += (int)r;
+	}
+	close(p[0]);
+	assert_string_equal(order, want);
 }
 
 static void
@@ -1272,6 +1406,9 @@ main(void)
 		T(held_writer_lock_also_bounds_the_client_window),
 		T(writer_lock_held_by_another_process_gives_busy),
 		T(put_waits_for_a_writer_that_finishes_within_the_bound),
+		T(open_of_a_current_spool_does_not_wait_for_the_writer_lock),
+		T(open_that_must_migrate_names_the_held_writer_lock),
+		T(writer_lock_waiters_are_served_in_arrival_order),
 		T(sqlite_write_transaction_of_another_connection_gives_busy),
 		T(disk_full_on_any_write_gives_efull_and_nothing_half_written),
 		T(one_failed_write_gives_eio_and_nothing_half_written),
