@@ -85,8 +85,19 @@ hs_app_spool(struct hs_app *app)
 void
 hs_app_spool_failed(struct hs_app *app, enum hs_err rc)
 {
-	if (rc == HS_EBUSY || rc == HS_OK)
-		return;		/* contention is not a broken handle */
+	if (rc == HS_OK)
+		return;
+	if (rc == HS_EBUSY) {
+		/* Contention is not a broken handle: keep it, say what waited. */
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "the writer lock '%s.lock' stayed "
+		    "held by other writers past SPOOL_BUSY_TIMEOUT_MS (%ld ms)",
+		    app->sp ? hs_spool_path(app->sp) : "?",
+		    hs_config_int(app->cfg, "SPOOL_BUSY_TIMEOUT_MS"));
+		hs_log_msg(HS_LOG_WARN, "spool", msg);
+		return;
+	}
 	snprintf(app->spool_err, sizeof(app->spool_err),
 	    "spool '%s': %s (%s)", app->sp ? hs_spool_path(app->sp) : "?",
 	    hs_err_str(rc), hs_spool_errmsg(app->sp));

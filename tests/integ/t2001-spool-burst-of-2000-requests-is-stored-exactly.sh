@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
-# 2,000 distinct contacts from 32 concurrent clients: every one is answered
-# 2xx, and the spool holds exactly one row per 2xx answer - nothing lost,
-# nothing doubled, no 503 under the handler's own contention.
+# 2,000 distinct contacts (500 in plain CGI) from 32 concurrent clients:
+# every one is answered 2xx, and the spool holds exactly one row per 2xx
+# answer - nothing lost, nothing doubled, no 503 under the handler's own
+# contention.
 . "$(dirname "$0")/lib.sh"
 hs_use_server
 
-n=${HS_BURST:-2000}
+# Plain CGI with the sanitizer build costs ~150 ms of CPU per request
+# (process start, ASan, the leak check at exit): 2,000 would be minutes of
+# CPU on two cores, so that mode bursts 32 clients over 500 requests. The
+# writer lock's arrival order, which is what keeps every request within
+# SPOOL_BUSY_TIMEOUT_MS under such a burst, has a unit test of its own.
+if [ "$HS_MODE" = apache-cgi ]; then
+	n=${HS_BURST:-500}
+else
+	n=${HS_BURST:-2000}
+fi
 par=${HS_BURST_PARALLEL:-32}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hs-burst.XXXXXX")
 hs_dirs+=("$tmp")
