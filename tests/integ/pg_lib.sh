@@ -188,8 +188,10 @@ hs_sqlite_dest()
 	chmod 0755 "$d"
 	[ -n "$HS_RUN_USER" ] && chown "$HS_RUN_USER:$HS_RUN_GROUP" "$d"
 	HS_SQLITE_DB=$d/destination.db
-	hs_as_server_user sh -c 'sqlite3 "$1" < "$2"' sh "$HS_SQLITE_DB" \
-	    "$HS_ROOT/sql/schema/sqlite.sql" || return 1
+	# The file is read here and fed on stdin: that user may not be able
+	# to read the checkout.
+	hs_as_server_user sqlite3 "$HS_SQLITE_DB" \
+	    <"$HS_ROOT/sql/schema/sqlite.sql" || return 1
 	HS_SQLITE_CS="Driver=$(hs_odbc_driver libsqlite3odbc.so);Database=$HS_SQLITE_DB;Timeout=5000"
 }
 
