@@ -5,7 +5,10 @@
 # server mode: the first of HS_MODES (lighttpd-fcgi by default) and skip in
 # the others. Each script starts its own server (a clean spool, its own
 # configuration) and its own Azurite (tests/azurite/start.sh) on free
-# loopback ports; both are stopped when the script exits.
+# loopback ports; both are stopped when the script exits. Azurite, like
+# the Odoo double and psql -f, runs as the user running the tests, so it
+# may use the checkout's tests/azurite/node_modules; only the servers and
+# scheduled_sync run as the handler's user.
 #
 # scheduled_sync runs as the user the handler runs as (setpriv, no fork, so
 # a pid is the tool's own pid and kill -9 reaches it), with the script's
