@@ -215,7 +215,7 @@ if [ -n "$HS_RUN_USER" ] &&
 		export TMPDIR=/tmp HS_TMP_NOTE
 	fi
 	if [ -n "${HS_TMP:-}" ] && ! hs_reachable "$HS_TMP" "${hs_tmp_users[@]}"; then
-		HS_TMP_NOTE="HS_TMP '$HS_TMP' cannot be entered by ${hs_tmp_users[*]}: using $TMPDIR"
+		HS_TMP_NOTE+="${HS_TMP_NOTE:+; }HS_TMP '$HS_TMP' cannot be entered by ${hs_tmp_users[*]}: using ${TMPDIR:-/tmp}"
 		export HS_TMP_NOTE
 		unset HS_TMP
 	fi
