@@ -100,6 +100,9 @@ hs_server_start "AZURE_STORAGE_CONNECTION_STRING=$cs" AZURE_QUEUE_CONTACT=$queue
     "AZURE_QUEUE_RATE=$rate" >/dev/null 2>"$az_dir/server.err" ||
     die "the server did not start" "$(tail -n 5 "$az_dir/server.err")"
 work=$HS_DIR
+# scheduled_sync runs as the server's user, who may not be able to read
+# the checkout: from a copy in the server's directory, and in it.
+sync_bin=$(hs_copy_in "$sync_bin" "$work/bin" 0755) || die "cannot copy scheduled_sync into '$work/bin'"
 
 # --- 1. the backlog, through the server ---------------------------------------------
 
@@ -138,7 +141,7 @@ sync()
 {
 	local a b
 	a=$(date +%s%N)
-	out=$("${as_user[@]}" "$sync_bin" "$@" 2>"$work/sync.err")
+	out=$(cd "$work" && "${as_user[@]}" "$sync_bin" "$@" 2>"$work/sync.err")
 	rc=$?
 	b=$(date +%s%N)
 	wall=$(awk -v ns=$((b - a)) 'BEGIN { printf "%.2f", ns / 1e9 }')

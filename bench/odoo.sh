@@ -106,6 +106,10 @@ conf=(ODOO_HOST=127.0.0.1 "ODOO_PORT=$od_port" ODOO_PROTOCOL=jsonrpc
 [ -n "$batch" ] && conf+=("ODOO_BATCH=$batch")
 hs_server_start "${conf[@]}" >/dev/null 2>"$od_dir/server.err" ||
     die "the server did not start" "$(tail -n 5 "$od_dir/server.err")"
+# scheduled_sync runs as the server's user, who may not be able to read
+# the checkout: from a copy in the server's directory, and in it.
+work=$HS_DIR
+sync_bin=$(hs_copy_in "$sync_bin" "$work/bin" 0755) || die "cannot copy scheduled_sync into '$work/bin'"
 
 # --- 1. the backlog, through the server -----------------------------------------
 
@@ -160,7 +164,7 @@ pending=$(hs_sql "SELECT count(*) FROM deliveries WHERE sink = 'odoo' AND state 
 
 echo "odoo: scheduled_sync --sink odoo --drain, ODOO_RATE=$rate, ODOO_BATCH=${batch:-1000 (default)}, into the Odoo double"
 a=$(date +%s%N)
-out=$("${as_user[@]}" "$sync_bin" --sink odoo --drain --max-seconds 300 2>"$od_dir/sync.err")
+out=$(cd "$work" && "${as_user[@]}" "$sync_bin" --sink odoo --drain --max-seconds 300 2>"$od_dir/sync.err")
 rc=$?
 b=$(date +%s%N)
 [ "$rc" -eq 0 ] || die "scheduled_sync exited $rc" "$out" \

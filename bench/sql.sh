@@ -73,6 +73,9 @@ hs_server_start "ODBC_CONNECTION_STRING=$HS_PG_CS" "SQL_PARAM_ARRAYS=$arrays" \
     LOG_LEVEL=warn >/dev/null 2>"$HS_PG_DIR/server.err" ||
     die "the server did not start" "$(tail -n 5 "$HS_PG_DIR/server.err")"
 work=$HS_DIR
+# scheduled_sync runs as the server's user, who may not be able to read
+# the checkout: from a copy in the server's directory, and in it.
+sync_bin=$(hs_copy_in "$sync_bin" "$work/bin" 0755) || die "cannot copy scheduled_sync into '$work/bin'"
 printf 'sql: posting %d contacts through lighttpd + hooks.fcgi ... ' "$events"
 url=$HS_URL$HS_PREFIX$HS_API/manychat/webhook/contact
 tag=bench-$$-$(date +%s)
@@ -99,7 +102,7 @@ pending=$(hs_sql "SELECT count(*) FROM deliveries WHERE sink = 'sql' AND state =
 
 echo "sql: scheduled_sync --sink sql --drain (SQL_RATE=10000, SQL_BATCH=500, SQL_PARAM_ARRAYS=$arrays) into PostgreSQL"
 a=$(date +%s%N)
-out=$(HOOKSPOOL_CONF=$HOOKSPOOL_CONF "${as_user[@]}" "$sync_bin" --sink sql \
+out=$(cd "$work" && HOOKSPOOL_CONF=$HOOKSPOOL_CONF "${as_user[@]}" "$sync_bin" --sink sql \
     --drain --max-seconds 300 2>"$work/sync.err")
 rc=$?
 b=$(date +%s%N)

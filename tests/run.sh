@@ -141,7 +141,7 @@ sanitizer_check()
 
 run_mode()
 {
-	local bin script off snap scripts=()
+	local bin script off scripts=()
 	HS_MODE=$1
 	export HS_MODE
 	case $HS_MODE in
@@ -164,18 +164,26 @@ run_mode()
 		failed=$((failed + 1))
 		return
 	fi
-	# Test a snapshot: a rebuild during the run must not swap the binary
-	# under a running server (mod_fcgid restarts on a changed mtime).
-	snap=$(mktemp -d "${TMPDIR:-/tmp}/hookspool-bin.XXXXXX")
-	chmod 0755 "$snap"
-	cp "$bin" "$snap/hooks.fcgi"
 	(
-		# One shell per mode: lib.sh's trap stops this mode's server.
-		export HS_BIN=$snap/hooks.fcgi
+		# One shell per mode: lib.sh's trap stops this mode's server
+		# and removes its temporary directories.
 		. tests/integ/lib.sh
+		[ -n "$HS_TMP_NOTE" ] && echo "# $HS_TMP_NOTE"
+		# Test a snapshot: a rebuild during the run must not swap the
+		# binary under a running server (mod_fcgid restarts on a
+		# changed mtime). Every server copies it into its own
+		# directory, readable by the user it runs as.
+		snap=$(mktemp -d "${TMPDIR:-/tmp}/hookspool-bin.XXXXXX")
+		hs_dirs+=("$snap")
+		export HS_BIN
+		HS_BIN=$(hs_copy_in "$bin" "$snap" 0755) || {
+			echo "not ok - [$HS_MODE] snapshot '$bin' in '$snap'"
+			echo "RESULT $passed $((failed + 1))"
+			exit 0
+		}
 		if ! hs_server_start; then
 			echo "not ok - [$HS_MODE] start the server"
-			echo "RESULT 0 1"
+			echo "RESULT $passed $((failed + 1))"
 			exit 0
 		fi
 		for script in "${scripts[@]}"; do
@@ -197,7 +205,6 @@ run_mode()
 		echo "RESULT $passed $failed" >"$result_file"
 	}
 	read -r _ passed failed <"$result_file"
-	rm -rf -- "$snap"
 }
 
 run_integ()

@@ -23,6 +23,14 @@
 #   HS_START_AS  start servers as this user instead of root (see
 #             hs_server_start); as root, servers drop to HS_RUN_USER
 #             (www-data, else nobody) and the spool belongs to that user
+#
+# Nothing that runs as another user reads the checkout: CI clones it into
+# root's home, a directory only root can enter. The handler, the shipped
+# server configurations and scheduled_sync are copied into the temporary
+# directory of the server or script that runs them (hs_copy_in), servers
+# and tools run with such a directory as their working directory, and the
+# temporary directories are made below a TMPDIR those users can enter (as
+# root, a TMPDIR they cannot enter is replaced by /tmp).
 
 HS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HS_MODE=${HS_MODE:-lighttpd-fcgi}
@@ -179,15 +187,68 @@ else
 	HS_RUN_GROUP=
 fi
 
+# What the suite writes for a server or a tool must be readable by it
+# whatever umask the caller has (CI's root may have 077); files that must
+# stay private are given their mode explicitly.
+umask 022
+
+# hs_reachable DIR USER...: every USER can enter DIR (search permission on
+# every directory of its path).
+hs_reachable()
+{
+	local dir=$1 u
+	shift
+	for u in "$@"; do
+		runuser -u "$u" -- test -x "$dir" 2>/dev/null || return 1
+	done
+}
+
+# As root, the temporary directories must be reachable by HS_RUN_USER (the
+# servers, the handler, scheduled_sync) and by PostgreSQL's user
+# (pg_lib.sh: HS_PG_OS_USER): a TMPDIR or HS_TMP below a private home is
+# replaced by /tmp. Checked once per run (HS_TMP_CHECKED is exported).
+if [ -n "$HS_RUN_USER" ] &&
+    [ "${HS_TMP_CHECKED:-}" != "${TMPDIR:-/tmp}:${HS_TMP:-}" ]; then
+	hs_tmp_users=("$HS_RUN_USER" "${HS_PG_OS_USER:-nobody}")
+	if ! hs_reachable "${TMPDIR:-/tmp}" "${hs_tmp_users[@]}"; then
+		HS_TMP_NOTE="TMPDIR '$TMPDIR' cannot be entered by ${hs_tmp_users[*]}: using /tmp"
+		export TMPDIR=/tmp HS_TMP_NOTE
+	fi
+	if [ -n "${HS_TMP:-}" ] && ! hs_reachable "$HS_TMP" "${hs_tmp_users[@]}"; then
+		HS_TMP_NOTE+="${HS_TMP_NOTE:+; }HS_TMP '$HS_TMP' cannot be entered by ${hs_tmp_users[*]}: using ${TMPDIR:-/tmp}"
+		export HS_TMP_NOTE
+		unset HS_TMP
+	fi
+	HS_TMP_CHECKED=${TMPDIR:-/tmp}:${HS_TMP:-}
+	export HS_TMP_CHECKED
+	unset hs_tmp_users
+fi
+
 # hs_as_server_user CMD...: run CMD as the user the handler runs as, so that
-# SQLite files it creates (-wal, -shm) stay usable by the handler.
+# SQLite files it creates (-wal, -shm) stay usable by the handler. It runs
+# in /, not in the caller's directory (which may be in the checkout).
 hs_as_server_user()
 {
 	if [ -n "$HS_RUN_USER" ]; then
-		runuser -u "$HS_RUN_USER" -- "$@"
+		(cd / && exec runuser -u "$HS_RUN_USER" -- "$@")
 	else
 		"$@"
 	fi
+}
+
+# hs_copy_in FILE DIR [MODE]: copy FILE into DIR (created if missing, mode
+# 0755 like every directory on its way down from the temporary directory)
+# as mode MODE (default: 0755 for an executable FILE, else 0644); prints
+# the copy's path. This is how a process running as another user gets a
+# file of the checkout: the checkout may be where only its owner can go.
+hs_copy_in()
+{
+	local file=$1 dir=$2 mode=$3 copy
+	copy=$dir/${file##*/}
+	[ -n "$mode" ] || { [ -x "$file" ] && mode=0755 || mode=0644; }
+	mkdir -p "$dir" && chmod 0755 "$dir" &&
+	    cp -- "$file" "$copy" && chmod "$mode" "$copy" || return 1
+	printf '%s\n' "$copy"
 }
 
 # --- the spool ---------------------------------------------------------------
@@ -396,8 +457,9 @@ hs_apache_conf()
 	</Directory>
 	EOF
 	if [ "$mode" = apache-fcgid ]; then
-		# The shipped file, exactly: this is what the test is about.
-		echo "Include \"$HS_ROOT/apache/hookspool.conf\""
+		# The shipped file, exactly (copied unedited by
+		# hs_server_start): this is what the test is about.
+		echo "Include \"$dir/home/apache/hookspool.conf\""
 		return
 	fi
 	# Shared hosting: the host allows .htaccess overrides and CGI, no more.
@@ -480,25 +542,27 @@ hs_server_start_once()
 		    "$HOOKSPOOL_CONF"
 	fi
 
-	# The shipped configs run cgi-bin/hooks.fcgi below HOOKSPOOL_HOME.
-	local home=$HS_ROOT
-	if [ "$bin" != "$HS_ROOT/cgi-bin/hooks.fcgi" ]; then
-		home=$dir/home
-		mkdir -p "$home/cgi-bin"
-		ln -s "$bin" "$home/cgi-bin/hooks.fcgi"
-		chmod 0755 "$home" "$home/cgi-bin"
-	fi
+	# An install dir of the server's own, readable by the user the server
+	# runs as (the checkout may not be): the handler as
+	# cgi-bin/hooks.fcgi below HOOKSPOOL_HOME, as the shipped configs run
+	# it, and those configs, copied unedited.
+	local home=$dir/home
+	HS_HANDLER=$(hs_copy_in "$bin" "$home/cgi-bin" 0755) &&
+	    hs_copy_in "$HS_ROOT/lighttpd/hookspool.conf" "$home/lighttpd" >/dev/null &&
+	    hs_copy_in "$HS_ROOT/apache/hookspool.conf" "$home/apache" >/dev/null ||
+	    return 1
 	HS_ERRLOG=$dir/run/error.log
 	case $HS_MODE in
 	lighttpd-fcgi)
 		# The handler's stderr; lighttpd's own log is error.log.
 		HS_ERRLOG=$dir/run/hooks.log
+		(cd "$dir" &&
 		HOOKSPOOL_HOME=$home HOOKSPOOL_PORT=$HS_PORT \
 		HOOKSPOOL_CONF=$HOOKSPOOL_CONF HOOKSPOOL_RUNDIR=$dir/run \
 		HOOKSPOOL_BIND=127.0.0.1 HOOKSPOOL_PROCS=${HS_PROCS:-4} \
 		HOOKSPOOL_USER=$drop \
-		    setsid "${as[@]}" "$HS_LIGHTTPD" -D -f "$HS_ROOT/lighttpd/hookspool.conf" \
-		    </dev/null >"$dir/server.out" 2>&1 &
+		    exec setsid "${as[@]}" "$HS_LIGHTTPD" -D -f "$home/lighttpd/hookspool.conf" \
+		    </dev/null >"$dir/server.out" 2>&1) &
 		pg=$!
 		;;
 	apache-fcgid|apache-cgi)
@@ -514,9 +578,10 @@ hs_server_start_once()
 			chmod 0644 "$dir/htdocs/.htaccess"
 		fi
 		hs_apache_conf "$dir" "$HS_MODE" "$drop" >"$dir/httpd.conf"
+		(cd "$dir" &&
 		HOOKSPOOL_HOME=$home HOOKSPOOL_CONF=$HOOKSPOOL_CONF \
-		    setsid "${as[@]}" "$HS_APACHE" -f "$dir/httpd.conf" -DFOREGROUND \
-		    </dev/null >"$dir/server.out" 2>&1 &
+		    exec setsid "${as[@]}" "$HS_APACHE" -f "$dir/httpd.conf" -DFOREGROUND \
+		    </dev/null >"$dir/server.out" 2>&1) &
 		pg=$!
 		;;
 	*)
@@ -528,7 +593,7 @@ hs_server_start_once()
 	hs_logs[$pg]=$HS_ERRLOG
 	HS_PGID=$pg
 	export HS_URL HS_PREFIX HS_PORT HS_DIR HS_ERRLOG SPOOL_PATH \
-	    HOOKSPOOL_CONF HS_MODE HS_PGID
+	    HOOKSPOOL_CONF HS_MODE HS_PGID HS_HANDLER
 	hs_wait_ready "$pg"
 }
 

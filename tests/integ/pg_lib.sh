@@ -14,17 +14,27 @@
 # way a real server refuses it. The sink reaches the server through
 # psqlODBC by driver file path (HS_PG_CS), independent of /etc/odbcinst.ini.
 #
+# psqlODBC takes its logging from odbcinst.ini (the [PostgreSQL Unicode]
+# and [PostgreSQL ANSI] sections, whatever the connection string says),
+# and Debian's registers the drivers with CommLog=1: every connection then
+# leaves a /tmp/psqlodbc_*.log behind. hs_pg_start therefore points
+# ODBCSYSINI at an odbcinst.ini of the cluster's directory that registers
+# both drivers by name, as Debian does, with every log off.
+#
 #   hs_pg_start [fast]   start a new cluster; "fast": no fsync (tests)
 #   hs_pg_stop [MODE]    stop it (pg_ctl -m MODE: fast, immediate)
 #   hs_pg_restart        start the stopped cluster again, same port
 #   hs_pg_psql SQL       one psql command as hs_pg, unaligned output
 #   hs_pg_schema         sql/schema/postgresql.sql, as the README says
 #   hs_odbc_driver FILE  the full path of an ODBC driver library
+#   hs_pg_odbcinst DIR   DIR/odbcinst.ini: psqlODBC registered, logs off
+#   hs_pg_no_driver_log PID NAME  assert: PID left no psqlodbc_*.log
 #   hs_sqlite_dest       a SQLite destination with sql/schema/sqlite.sql
 #   hs_dest_sql SQL      one query on it
 #
 # Sets HS_PG_DIR, HS_PG_PORT, HS_PG_BIN, HS_PG_CS (an ODBC connection
-# string), HS_PG_URL (postgresql://...), HS_PG_PASSWORD.
+# string), HS_PG_URL (postgresql://...), HS_PG_PASSWORD, and exports
+# ODBCSYSINI.
 
 HS_PG_OS_USER=${HS_PG_OS_USER:-nobody}
 HS_PG_PASSWORD=hs-pg-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -52,6 +62,35 @@ hs_odbc_driver()
 		[ -f "$f" ] && { echo "$f"; return 0; }
 	done
 	return 1
+}
+
+# hs_pg_odbcinst DIR: write DIR/odbcinst.ini (DIR must exist), registering
+# psqlODBC's drivers under Debian's names with their logs off; readable by
+# every user (scheduled_sync runs as the handler's).
+hs_pg_odbcinst()
+{
+	local name file
+	{
+		echo "# written by tests/integ/pg_lib.sh: psqlODBC, logs off"
+		for name in "PostgreSQL Unicode:psqlodbcw.so" \
+		    "PostgreSQL ANSI:psqlodbca.so"; do
+			file=$(hs_odbc_driver "${name#*:}") || continue
+			printf '[%s]\nDescription=%s (test)\nDriver=%s\nDebug=0\nCommLog=0\n' \
+			    "${name%%:*}" "${name%%:*}" "$file"
+		done
+	} >"$1/odbcinst.ini" && chmod 0644 "$1/odbcinst.ini"
+}
+
+# hs_pg_no_driver_log PID NAME: assert that process PID (a run through
+# psqlODBC) left no psqlodbc_*PID.log in /tmp or TMPDIR, where the driver
+# writes its logs when they are on.
+hs_pg_no_driver_log()
+{
+	local f hits=
+	for f in /tmp/psqlodbc_* "${TMPDIR:-/tmp}"/psqlodbc_*; do
+		[[ $f =~ [^0-9]$1\.log$ ]] && [[ $hits != *"$f"* ]] && hits+="$f "
+	done
+	hs_is "$hits" "" "$2"
 }
 
 # hs_pg_as CMD...: run a server command as the cluster's owner.
@@ -120,7 +159,10 @@ hs_pg_start()
 	    { echo "cannot create database $HS_PG_DB" >&2; return 1; }
 	HS_PG_CS="Driver=$(hs_odbc_driver psqlodbcw.so);Servername=127.0.0.1;Port=$HS_PG_PORT;Database=$HS_PG_DB;Username=$HS_PG_USER;Password=$HS_PG_PASSWORD;SSLmode=disable"
 	HS_PG_URL="postgresql://$HS_PG_USER:$HS_PG_PASSWORD@127.0.0.1:$HS_PG_PORT/$HS_PG_DB"
-	export HS_PG_DIR HS_PG_PORT HS_PG_BIN HS_PG_CS HS_PG_URL
+	mkdir "$dir/odbc" && chmod 0755 "$dir/odbc" && hs_pg_odbcinst "$dir/odbc" ||
+	    { echo "cannot write $dir/odbc/odbcinst.ini" >&2; return 1; }
+	ODBCSYSINI=$dir/odbc
+	export HS_PG_DIR HS_PG_PORT HS_PG_BIN HS_PG_CS HS_PG_URL ODBCSYSINI
 }
 
 hs_pg_ctl_start()
@@ -188,8 +230,10 @@ hs_sqlite_dest()
 	chmod 0755 "$d"
 	[ -n "$HS_RUN_USER" ] && chown "$HS_RUN_USER:$HS_RUN_GROUP" "$d"
 	HS_SQLITE_DB=$d/destination.db
-	hs_as_server_user sh -c 'sqlite3 "$1" < "$2"' sh "$HS_SQLITE_DB" \
-	    "$HS_ROOT/sql/schema/sqlite.sql" || return 1
+	# The file is read here and fed on stdin: that user may not be able
+	# to read the checkout.
+	hs_as_server_user sqlite3 "$HS_SQLITE_DB" \
+	    <"$HS_ROOT/sql/schema/sqlite.sql" || return 1
 	HS_SQLITE_CS="Driver=$(hs_odbc_driver libsqlite3odbc.so);Database=$HS_SQLITE_DB;Timeout=5000"
 }
 

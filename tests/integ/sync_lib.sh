@@ -5,11 +5,16 @@
 # server mode: the first of HS_MODES (lighttpd-fcgi by default) and skip in
 # the others. Each script starts its own server (a clean spool, its own
 # configuration) and its own Azurite (tests/azurite/start.sh) on free
-# loopback ports; both are stopped when the script exits.
+# loopback ports; both are stopped when the script exits. Azurite, like
+# the Odoo double and psql -f, runs as the user running the tests, so it
+# may use the checkout's tests/azurite/node_modules; only the servers and
+# scheduled_sync run as the handler's user.
 #
 # scheduled_sync runs as the user the handler runs as (setpriv, no fork, so
 # a pid is the tool's own pid and kill -9 reaches it), with the script's
-# HOOKSPOOL_CONF. The queues are read back with build/helpers/azq_dump.
+# HOOKSPOOL_CONF, from a copy in the script's temporary directory (which is
+# also its working directory): that user may not be able to read the
+# checkout. The queues are read back with build/helpers/azq_dump.
 #
 #   HS_SYNC_BIN   the tool (default tools/scheduled_sync; the ASan+UBSan
 #                 build/san/tools/scheduled_sync is checked for reports)
@@ -50,6 +55,8 @@ hs_sync_one_mode()
 	hs_sync_tmp=$(mktemp -d "${TMPDIR:-/tmp}/hs-sync.XXXXXX")
 	hs_dirs+=("$hs_sync_tmp")
 	chmod 0755 "$hs_sync_tmp"
+	HS_SYNC_BIN=$(hs_copy_in "$HS_SYNC_BIN" "$hs_sync_tmp/bin" 0755) ||
+	    hs_bail "copy '$HS_SYNC_BIN' into '$hs_sync_tmp/bin'"
 }
 
 # --- Azurite -----------------------------------------------------------------
@@ -126,7 +133,7 @@ hs_sync()
 	hs_sync_n=$((hs_sync_n + 1))
 	HS_SYNC_ERR=$hs_sync_tmp/run-$hs_sync_n.err
 	t0=$(date +%s%N)
-	HS_SYNC_OUT=$(timeout -k 5 "${HS_SYNC_TIMEOUT:-120}" \
+	HS_SYNC_OUT=$(cd "$hs_sync_tmp" && timeout -k 5 "${HS_SYNC_TIMEOUT:-120}" \
 	    "${HS_SYNC_AS[@]}" "$HS_SYNC_BIN" "$@" 2>"$HS_SYNC_ERR")
 	HS_SYNC_RC=$?
 	HS_SYNC_SECS=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
@@ -149,8 +156,8 @@ hs_sync_bg()
 	hs_sync_n=$((hs_sync_n + 1))
 	HS_SYNC_ERR=$hs_sync_tmp/run-$hs_sync_n.err
 	HS_SYNC_OUTF=$hs_sync_tmp/run-$hs_sync_n.out
-	"${HS_SYNC_AS[@]}" "$HS_SYNC_BIN" "$@" >"$HS_SYNC_OUTF" \
-	    2>"$HS_SYNC_ERR" &
+	(cd "$hs_sync_tmp" && exec "${HS_SYNC_AS[@]}" "$HS_SYNC_BIN" "$@") \
+	    >"$HS_SYNC_OUTF" 2>"$HS_SYNC_ERR" &
 	HS_SYNC_PID=$!
 }
 

@@ -22,8 +22,13 @@ sleep 0.5
 hs_is "$(hs_rows_with "$m")" 0 "short body: nothing stored"
 
 # No server hands a short body on, so the handler's own answer is checked
-# by running it as CGI directly: 200 announced, 20 bytes on stdin.
-bin=${HS_BIN:-$(hs_default_bin "$HS_MODE")}
+# by running it as CGI directly: 200 announced, 20 bytes on stdin. It runs
+# as the server's user, from the server's copy (the checkout may be closed
+# to that user).
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/hs-short-cgi.XXXXXX")
+hs_dirs+=("$tmp")
+chmod 0755 "$tmp"
+bin=${HS_HANDLER:-$(hs_copy_in "${HS_BIN:-$(hs_default_bin "$HS_MODE")}" "$tmp/bin")}
 m=$(hs_unique short-cgi)
 part="{\"manychat_id\":\"$m\"}"
 out=$(printf '%s' "$part" | hs_as_server_user env -i \
@@ -32,8 +37,8 @@ out=$(printf '%s' "$part" | hs_as_server_user env -i \
     SCRIPT_NAME=/hooks.fcgi SERVER_PROTOCOL=HTTP/1.1 REMOTE_ADDR=127.0.0.1 \
     CONTENT_TYPE=application/json CONTENT_LENGTH=200 HTTP_X_API_KEY="$HS_API_KEY" \
     ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" \
-    "$bin" 2>"${TMPDIR:-/tmp}/hs-short-cgi.$$")
-err=$(cat "${TMPDIR:-/tmp}/hs-short-cgi.$$"; rm -f "${TMPDIR:-/tmp}/hs-short-cgi.$$")
+    "$bin" 2>"$tmp/stderr")
+err=$(cat "$tmp/stderr")
 hs_like "$(printf '%s' "$out" | tr -d '\r' | grep -i '^Status:')" '^Status: 400' \
     "handler as CGI, short stdin: Status 400"
 HS_BODY=$(printf '%s' "$out" | tr -d '\r' | sed '1,/^$/d')

@@ -2,7 +2,7 @@
 # A real PostgreSQL (Debian's, started here as an ordinary user on a free
 # loopback port) through psqlODBC, configured the seed's way: DATABASE_URL
 # (postgresql://...) translated to an ODBC connection string, the driver
-# looked up by name in an odbcinst.ini this test points ODBCSYSINI at. The
+# looked up by name in the odbcinst.ini hs_pg_start points ODBCSYSINI at. The
 # tables come from the README's psql line. Rows and their columns match the
 # events (non-ASCII names intact), a repeated run writes nothing, the
 # password appears in no output.
@@ -15,14 +15,7 @@ hs_pg_schema >/dev/null || hs_bail "create the tables with sql/schema/postgresql
 hs_pg_schema >/dev/null
 hs_is $? 0 "the schema file can be run again"
 
-# The driver by name, registered for this test only.
-ini=$(mktemp -d "${TMPDIR:-/tmp}/hs-odbcinst.XXXXXX")
-hs_pg_dirs+=("$ini")
-chmod 0755 "$ini"
-printf '[PostgreSQL Unicode]\nDescription=test\nDriver=%s\n' \
-    "$(hs_odbc_driver psqlodbcw.so)" >"$ini/odbcinst.ini"
-chmod 0644 "$ini/odbcinst.ini"
-export ODBCSYSINI=$ini
+# The driver by name: hs_pg_start registered it for this test only.
 hs_sync_server "DATABASE_URL=$HS_PG_URL?sslmode=disable" SQL_BATCH=50
 
 u=$(hs_unique t4302)
