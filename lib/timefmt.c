@@ -40,7 +40,8 @@ hs_now_ms(void)
 void
 hs_sleep_ms(int64_t ms)
 {
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	struct timespec ts = { (time_t)(ms / 1000),
+	    (long)(ms % 1000) * 1000000L };
 
 	if (ms <= 0)
 		return;
