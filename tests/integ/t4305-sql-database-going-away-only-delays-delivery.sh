@@ -2,9 +2,11 @@
 # PostgreSQL going away only delays delivery. Down before a run: the run
 # exits 0, every delivery is retried later (one attempt, backoff), none is
 # dead. Crashing in the middle of a --drain run (pg_ctl stop -m immediate)
-# and coming back on the same port a few seconds later: the sink logs the
-# lost connection, reconnects, the deliveries it could not write wait out
-# their backoff, and the run ends with every event written exactly once.
+# and coming back on the same port once the run has noticed: the sink logs
+# the lost connection, reconnects, the deliveries it could not write wait
+# out their backoff, and the run ends with every event written exactly
+# once. "In the middle" is made certain, not timed: a session of the test
+# locks Contact, so the run waits on it until the crash.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 . "$(dirname "$0")/pg_lib.sh"
@@ -38,14 +40,29 @@ hs_is "$(hs_post_contacts "$n" "$u" 32)" "$n" "$n more contacts accepted"
 total=$((n + 50))
 hs_sync_bg --sink sql --drain --max-seconds 90
 pid=$HS_SYNC_PID
-for i in $(seq 1 300); do
-	[ "$(hs_dcount "state = 'done'")" -ge 300 ] && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.05
-done
+some_done() { [ "$(hs_dcount "state = 'done'")" -ge 300 ] || ! kill -0 "$pid" 2>/dev/null; }
+hs_wait_until 60 some_done
+# Ours holds Contact; the run's next insert waits for it (until the crash
+# ends both sessions).
+hs_pg_psql "BEGIN; LOCK TABLE Contact IN ACCESS EXCLUSIVE MODE;
+    SELECT pg_sleep(3600); COMMIT;" "$HS_PG_DB" >/dev/null 2>&1 &
+locker=$!
+run_waits()
+{
+	[ "$(hs_pg_psql "SELECT count(*) FROM pg_locks w WHERE NOT w.granted
+	    AND w.relation = 'contact'::regclass AND EXISTS (SELECT 1
+	    FROM pg_locks h WHERE h.relation = w.relation AND h.granted
+	    AND h.mode = 'AccessExclusiveLock');" "$HS_PG_DB" 2>/dev/null)" -gt 0 ] 2>/dev/null
+}
+hs_wait_until 60 run_waits
+hs_is "$(run_waits && echo waits)" waits "the run waits on Contact, held by the test"
 down_at=$(hs_dcount "state = 'done'")
 hs_pg_stop immediate || hs_bail "crash PostgreSQL"
-sleep 3
+wait "$locker" 2>/dev/null
+# Back once the run has seen the connection go and put a batch off.
+noticed() { grep -q 'event=sql_reconnect' "$HS_SYNC_ERR" &&
+    grep -q 'event=attempt .*outcome=retry' "$HS_SYNC_ERR"; }
+hs_wait_until 60 noticed
 hs_pg_restart || hs_bail "restart PostgreSQL"
 hs_sync_wait "$pid" "$HS_SYNC_OUTF"
 hs_diag "done when the database went away: $down_at of $total"
