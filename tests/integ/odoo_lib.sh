@@ -44,7 +44,6 @@ hs_odoo_need()
 # HS_ODOO_PID, HS_ODOO_PORT, HS_ODOO_DIR, HS_ODOO_LOG, HS_ODOO_URL.
 hs_odoo_start()
 {
-	local i
 	if [ -z "$HS_ODOO_DIR" ]; then
 		HS_ODOO_DIR=$(mktemp -d "${TMPDIR:-/tmp}/hs-odoo.XXXXXX")
 		hs_dirs+=("$HS_ODOO_DIR")
@@ -57,15 +56,17 @@ hs_odoo_start()
 	    --user "$HS_ODOO_USER" --password "$HS_ODOO_PASSWORD" "$@" \
 	    >>"$HS_ODOO_DIR/double.out" 2>&1 &
 	HS_ODOO_PID=$!
-	for i in $(seq 1 100); do
-		[ -s "$HS_ODOO_DIR/port" ] && break
-		kill -0 "$HS_ODOO_PID" 2>/dev/null || break
-		sleep 0.05
-	done
+	hs_wait_until 60 hs_odoo_listening
 	[ -s "$HS_ODOO_DIR/port" ] || hs_bail "start the odoo double" \
 	    "$(tail -n 5 "$HS_ODOO_DIR/double.out")"
 	HS_ODOO_PORT=$(cat "$HS_ODOO_DIR/port")
 	HS_ODOO_URL=$HS_ODOO_SCHEME://127.0.0.1:$HS_ODOO_PORT
+}
+
+# hs_odoo_listening: the double wrote its port, or it is gone.
+hs_odoo_listening()
+{
+	[ -s "$HS_ODOO_DIR/port" ] || ! kill -0 "$HS_ODOO_PID" 2>/dev/null
 }
 
 # hs_odoo_stop: stop the double (Odoo down: connections are refused).

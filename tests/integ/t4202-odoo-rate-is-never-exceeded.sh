@@ -29,10 +29,8 @@ done
 hs_sync_bg --sink odoo
 pid_a=$HS_SYNC_PID
 out_a=$HS_SYNC_OUTF
-for i in $(seq 1 50); do
-	[ "$(hs_odoo_ncalls)" -ge 2 ] && break
-	sleep 0.1
-done
+a_started() { [ "$(hs_odoo_ncalls)" -ge 2 ] || ! kill -0 "$pid_a" 2>/dev/null; }
+hs_wait_until 60 a_started
 before_b=$(hs_odoo_ncalls)
 hs_sync --sink odoo
 hs_sync_expect 1 "run B while A runs: exit 1 (another run holds the sink)"
