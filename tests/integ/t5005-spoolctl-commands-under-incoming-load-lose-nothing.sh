@@ -61,10 +61,8 @@ poster=$!
 ) &
 syncer=$!
 # The load is on once a new event has been delivered.
-for i in $(seq 1 600); do
-	[ "$(hs_dcount "state = 'done'")" -gt 1000 ] && break
-	sleep 0.1
-done
+new_delivered() { [ "$(hs_dcount "state = 'done'")" -gt 1000 ]; }
+hs_wait_until 60 new_delivered
 hs_cmp "$(hs_dcount "state = 'done'")" -gt 1000 "the load is on: new events posted and delivered"
 
 HOOKSPOOL_TEST_NOW=$((cut_ms + 2000)) ctl purge purge --older-than 2s --yes --json
