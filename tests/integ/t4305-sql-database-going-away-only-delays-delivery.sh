@@ -5,8 +5,9 @@
 # and coming back on the same port once the run has noticed: the sink logs
 # the lost connection, reconnects, the deliveries it could not write wait
 # out their backoff, and the run ends with every event written exactly
-# once. "In the middle" is made certain, not timed: a session of the test
-# locks Contact, so the run waits on it until the crash.
+# once. "In the middle" is made certain, not timed: past 300 rows a
+# trigger makes every insert wait for a lock a session of the test holds,
+# so the run waits there until the crash, however fast it is.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 . "$(dirname "$0")/pg_lib.sh"
@@ -35,27 +36,32 @@ hs_is "$(hs_dcount "next_attempt_at > '$t0'")" 50 "each scheduled for a later at
 hs_like "$(grep 'event=sql_unreachable' "$HS_SYNC_ERR")" 'level=warn' "the log says the database is unreachable"
 hs_pg_restart || hs_bail "restart PostgreSQL"
 
-# 2. Crash in the middle of a drain.
+# 2. Crash in the middle of a drain. Past 300 rows in Contact, an insert
+# waits for advisory lock 4305; the test's session holds it until the
+# crash ends that session too.
+hs_pg_psql "CREATE FUNCTION hs_hold() RETURNS trigger LANGUAGE plpgsql AS
+    'BEGIN IF (SELECT count(*) FROM Contact) >= 300 THEN
+        PERFORM pg_advisory_xact_lock(4305); END IF; RETURN NEW; END';
+    CREATE TRIGGER hs_hold BEFORE INSERT ON Contact FOR EACH ROW EXECUTE FUNCTION hs_hold();" \
+    "$HS_PG_DB" >/dev/null || hs_bail "add the holding trigger"
+hs_pg_psql "SELECT pg_advisory_lock(4305); SELECT pg_sleep(3600);" \
+    "$HS_PG_DB" >/dev/null 2>&1 &
+locker=$!
+# advisory_locks GRANTED: sessions holding (t) or waiting for (f) 4305.
+advisory_locks()
+{
+	hs_pg_psql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+	    AND objid = 4305 AND granted = $1;" "$HS_PG_DB" 2>/dev/null
+}
+held() { [ "$(advisory_locks true)" = 1 ]; }
+hs_wait_until 60 held || hs_bail "the test's session holds advisory lock 4305"
 hs_is "$(hs_post_contacts "$n" "$u" 32)" "$n" "$n more contacts accepted"
 total=$((n + 50))
 hs_sync_bg --sink sql --drain --max-seconds 90
 pid=$HS_SYNC_PID
-some_done() { [ "$(hs_dcount "state = 'done'")" -ge 300 ] || ! kill -0 "$pid" 2>/dev/null; }
-hs_wait_until 60 some_done
-# Ours holds Contact; the run's next insert waits for it (until the crash
-# ends both sessions).
-hs_pg_psql "BEGIN; LOCK TABLE Contact IN ACCESS EXCLUSIVE MODE;
-    SELECT pg_sleep(3600); COMMIT;" "$HS_PG_DB" >/dev/null 2>&1 &
-locker=$!
-run_waits()
-{
-	[ "$(hs_pg_psql "SELECT count(*) FROM pg_locks w WHERE NOT w.granted
-	    AND w.relation = 'contact'::regclass AND EXISTS (SELECT 1
-	    FROM pg_locks h WHERE h.relation = w.relation AND h.granted
-	    AND h.mode = 'AccessExclusiveLock');" "$HS_PG_DB" 2>/dev/null)" -gt 0 ] 2>/dev/null
-}
+run_waits() { [ "$(advisory_locks false)" = 1 ] || ! kill -0 "$pid" 2>/dev/null; }
 hs_wait_until 60 run_waits
-hs_is "$(run_waits && echo waits)" waits "the run waits on Contact, held by the test"
+hs_is "$(advisory_locks false)" 1 "the run waits in an insert past 300 rows"
 down_at=$(hs_dcount "state = 'done'")
 hs_pg_stop immediate || hs_bail "crash PostgreSQL"
 wait "$locker" 2>/dev/null
