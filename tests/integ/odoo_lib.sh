@@ -121,32 +121,6 @@ hs_odoo_ncalls()
 	hs_odoo_calls "$1" | wc -l
 }
 
-# hs_odoo_min_gap_ms [FROM_SEQ]: the smallest time between two requests
-# that arrived one after the other (from call FROM_SEQ on), in ms;
-# "none" with fewer than two.
-hs_odoo_min_gap_ms()
-{
-	jq -r --argjson f "${1:-0}" 'select(.seq >= $f) | .t' "$HS_ODOO_LOG" |
-	    sort -n | awk 'NR > 1 { g = ($1 - p) * 1000; if (m == "" || g < m) m = g }
-		{ p = $1 } END { if (m == "") print "none"; else printf "%d\n", m }'
-}
-
-# hs_odoo_max_in_window RATE_WINDOW_S: the most requests that arrived in
-# any window of that many seconds.
-hs_odoo_max_in_window()
-{
-	jq -r '.t' "$HS_ODOO_LOG" | sort -n | awk -v w="$1" '
-		{ t[NR] = $1 }
-		END {
-			m = 0; j = 1
-			for (i = 1; i <= NR; i++) {
-				while (t[i] - t[j] >= w) j++
-				if (i - j + 1 > m) m = i - j + 1
-			}
-			print m
-		}'
-}
-
 # hs_odoo_contact_body ID [STATE] [DATETIME] [EXTRA JQ]: a contact event.
 hs_odoo_contact_body()
 {
