@@ -4,21 +4,86 @@
  * The parser is hand-written because strptime() accepts too much (it skips
  * spaces, takes one-digit fields) and knows nothing of zones; a webhook
  * field that claims to be a timestamp must really be one.
+ *
+ * The test clock: a run of a tool whose rate, backoff or retention depends
+ * on "now" cannot be asserted exactly against the wall clock on a loaded
+ * machine (the gap between two runs, a descheduled process). A tool that
+ * calls hs_clock_from_env() with HOOKSPOOL_TEST_NOW set reads that instant
+ * as now, and its hs_sleep_ms() moves the clock on instead of waiting, so
+ * the clock moves only when the tool waits: the same run on any machine.
+ * The handler never calls it; nothing in production sets it.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "timefmt.h"
 #include "banned.h"
 
+#define LAST_MS INT64_C(253402300799999)	/* 9999-12-31T23:59:59.999Z */
+
+static int64_t test_now = -1;	/* the test clock; -1: the real one */
+
 int64_t
 hs_now_ms(void)
 {
 	struct timespec ts;
 
+	if (test_now >= 0)
+		return test_now;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+hs_sleep_ms(int64_t ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000),
+	    (long)(ms % 1000) * 1000000L };
+
+	if (ms <= 0)
+		return;
+	if (test_now >= 0) {
+		test_now += ms;
+		return;
+	}
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Milliseconds since the epoch, digits only: 0 and *ms set, or -1. */
+static int
+parse_epoch_ms(const char *s, int64_t *ms)
+{
+	char *end;
+	long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v > LAST_MS)
+		return -1;
+	*ms = (int64_t)v;
+	return 0;
+}
+
+int
+hs_clock_from_env(void)
+{
+	const char *s = getenv(HS_TEST_NOW_ENV);
+	int64_t ms = -1;
+
+	test_now = -1;
+	if (!s || !*s)
+		return 0;
+	if (parse_epoch_ms(s, &ms) != 0 &&
+	    (hs_time_parse_iso(s, &ms) != 0 || ms < 0))
+		return -1;
+	test_now = ms;
+	return 1;
 }
 
 int64_t

@@ -83,8 +83,11 @@ usage(FILE *f)
 	    "pending, oldest pending age.\n"
 	    "Exit codes: 0 done (retries included), 1 another run holds a sink,\n"
 	    "100 usage or configuration error, 111 temporary failure (spool\n"
-	    "unavailable, or a destination refused our credentials).\n",
-	    HS_CONF_DEFAULT_PATH);
+	    "unavailable, or a destination refused our credentials).\n"
+	    "For tests only, never in production: %s=TIME (ISO-8601,\n"
+	    "or ms since the epoch) starts the run's clock at TIME; it moves\n"
+	    "only when the run waits (for tokens, or a retry with --drain).\n",
+	    HS_CONF_DEFAULT_PATH, HS_TEST_NOW_ENV);
 }
 
 static int
@@ -251,6 +254,30 @@ open_spool(const struct hs_config *cfg)
 	return sp;
 }
 
+/* The test clock (timefmt.h), said loudly: production must not have it. */
+static int
+test_clock(void)
+{
+	char msg[160], iso[HS_ISO_LEN];
+	int on = hs_clock_from_env();
+
+	if (on < 0) {
+		snprintf(msg, sizeof(msg), "%s '%.40s' is not an ISO-8601 "
+		    "time or ms since the epoch", HS_TEST_NOW_ENV,
+		    getenv(HS_TEST_NOW_ENV));
+		hs_log_msg(HS_LOG_ERROR, "clock", msg);
+		return EX_USAGE;
+	}
+	if (on) {
+		hs_time_iso(hs_now_ms(), iso, sizeof(iso));
+		snprintf(msg, sizeof(msg), "%s is set: a test clock from %s "
+		    "that moves only when the run waits; never in production",
+		    HS_TEST_NOW_ENV, iso);
+		hs_log_msg(HS_LOG_WARN, "clock", msg);
+	}
+	return EX_DONE;
+}
+
 static int
 load_config(struct hs_config **cfg, const struct args *a)
 {
@@ -298,6 +325,8 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	code = load_config(&cfg, &a);
+	if (code == EX_DONE)
+		code = test_clock();
 	if (code == EX_DONE && a.list)
 		list_sinks(cfg);
 	if (code == EX_DONE && a.sink && !(only = hs_sink_find(a.sink))) {

@@ -222,7 +222,10 @@ usage(FILE *f)
 	fprintf(f, "\nOptions of every command:\n");
 	help_opts(f, ALL);
 	fprintf(f, "\n'spoolctl COMMAND --help' shows a command's options.\n"
-	    "Tables by default; --json prints one JSON object.\n");
+	    "Tables by default; --json prints one JSON object.\n"
+	    "For tests only, never in production: %s=TIME (ISO-8601,\n"
+	    "or ms since the epoch) makes TIME 'now' (purge's cut-off, "
+	    "--since 2h).\n", HS_TEST_NOW_ENV);
 	help_tail(f);
 }
 
@@ -456,6 +459,27 @@ run(struct hs_admin_run *r, const struct args *a, enum cmd_id c,
 	}
 }
 
+/* The test clock (timefmt.h), said loudly: an admin must not have it. */
+static int
+test_clock(void)
+{
+	char iso[HS_ISO_LEN];
+	int on = hs_clock_from_env();
+
+	if (on < 0) {
+		fprintf(stderr, "spoolctl: %s '%.40s' is not an ISO-8601 "
+		    "time or ms since the epoch\n", HS_TEST_NOW_ENV,
+		    getenv(HS_TEST_NOW_ENV));
+		return HS_ADMIN_EX_USAGE;
+	}
+	if (on) {
+		hs_time_iso(hs_now_ms(), iso, sizeof(iso));
+		fprintf(stderr, "spoolctl: %s is set: 'now' is %s; for tests "
+		    "only, never in production\n", HS_TEST_NOW_ENV, iso);
+	}
+	return HS_ADMIN_EX_OK;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -485,6 +509,8 @@ main(int argc, char **argv)
 			usage_cmd(stdout, (enum cmd_id)cmd);
 		return HS_ADMIN_EX_OK;
 	}
+	if ((code = test_clock()) != HS_ADMIN_EX_OK)
+		return code;
 	/* Who acts is read before anything can change the process's user. */
 	hs_admin_actor(getenv("SUDO_USER"), getenv("USER"), getuid(), actor,
 	    sizeof(actor));

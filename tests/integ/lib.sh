@@ -120,6 +120,21 @@ hs_done()
 	exit $?
 }
 
+# hs_wait_until SECONDS CMD [ARGS...]: run CMD every 50 ms until it
+# succeeds, at most SECONDS long; CMD's last status. This is how a test
+# waits for what a server or a tool is doing, never with a fixed sleep: a
+# slow machine only waits longer, and SECONDS is a generous bound that
+# only a failure reaches.
+hs_wait_until()
+{
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -ge "$end" ] && { "$@"; return; }
+		sleep 0.05
+	done
+}
+
 # hs_skip_all REASON: nothing to test in this mode.
 hs_skip_all()
 {
@@ -801,7 +816,9 @@ hs_expect_error()
 
 # hs_raw REQUEST [HALF_CLOSE]: send REQUEST ("\r\n" written literally) on a
 # raw TCP connection, print what the server answers (10 s at most). With
-# HALF_CLOSE=1 the write side is shut down after sending.
+# HALF_CLOSE=1 the write side is shut down after sending. Status 0 when
+# the server closed the connection (it is done with the request), 3 when
+# it still held it after 10 s.
 hs_raw()
 {
 	perl -MIO::Socket::INET -e '
@@ -812,7 +829,7 @@ hs_raw()
 		print $s $req;
 		$s->flush;
 		$s->shutdown(1) if $half;
-		local $SIG{ALRM} = sub { exit 0 };
+		local $SIG{ALRM} = sub { exit 3 };
 		alarm 10;
 		my $buf;
 		print $buf while sysread($s, $buf, 65536);

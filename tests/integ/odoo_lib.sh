@@ -44,7 +44,6 @@ hs_odoo_need()
 # HS_ODOO_PID, HS_ODOO_PORT, HS_ODOO_DIR, HS_ODOO_LOG, HS_ODOO_URL.
 hs_odoo_start()
 {
-	local i
 	if [ -z "$HS_ODOO_DIR" ]; then
 		HS_ODOO_DIR=$(mktemp -d "${TMPDIR:-/tmp}/hs-odoo.XXXXXX")
 		hs_dirs+=("$HS_ODOO_DIR")
@@ -57,15 +56,17 @@ hs_odoo_start()
 	    --user "$HS_ODOO_USER" --password "$HS_ODOO_PASSWORD" "$@" \
 	    >>"$HS_ODOO_DIR/double.out" 2>&1 &
 	HS_ODOO_PID=$!
-	for i in $(seq 1 100); do
-		[ -s "$HS_ODOO_DIR/port" ] && break
-		kill -0 "$HS_ODOO_PID" 2>/dev/null || break
-		sleep 0.05
-	done
+	hs_wait_until 60 hs_odoo_listening
 	[ -s "$HS_ODOO_DIR/port" ] || hs_bail "start the odoo double" \
 	    "$(tail -n 5 "$HS_ODOO_DIR/double.out")"
 	HS_ODOO_PORT=$(cat "$HS_ODOO_DIR/port")
 	HS_ODOO_URL=$HS_ODOO_SCHEME://127.0.0.1:$HS_ODOO_PORT
+}
+
+# hs_odoo_listening: the double wrote its port, or it is gone.
+hs_odoo_listening()
+{
+	[ -s "$HS_ODOO_DIR/port" ] || ! kill -0 "$HS_ODOO_PID" 2>/dev/null
 }
 
 # hs_odoo_stop: stop the double (Odoo down: connections are refused).
@@ -118,32 +119,6 @@ hs_odoo_calls()
 hs_odoo_ncalls()
 {
 	hs_odoo_calls "$1" | wc -l
-}
-
-# hs_odoo_min_gap_ms [FROM_SEQ]: the smallest time between two requests
-# that arrived one after the other (from call FROM_SEQ on), in ms;
-# "none" with fewer than two.
-hs_odoo_min_gap_ms()
-{
-	jq -r --argjson f "${1:-0}" 'select(.seq >= $f) | .t' "$HS_ODOO_LOG" |
-	    sort -n | awk 'NR > 1 { g = ($1 - p) * 1000; if (m == "" || g < m) m = g }
-		{ p = $1 } END { if (m == "") print "none"; else printf "%d\n", m }'
-}
-
-# hs_odoo_max_in_window RATE_WINDOW_S: the most requests that arrived in
-# any window of that many seconds.
-hs_odoo_max_in_window()
-{
-	jq -r '.t' "$HS_ODOO_LOG" | sort -n | awk -v w="$1" '
-		{ t[NR] = $1 }
-		END {
-			m = 0; j = 1
-			for (i = 1; i <= NR; i++) {
-				while (t[i] - t[j] >= w) j++
-				if (i - j + 1 > m) m = i - j + 1
-			}
-			print m
-		}'
 }
 
 # hs_odoo_contact_body ID [STATE] [DATETIME] [EXTRA JQ]: a contact event.

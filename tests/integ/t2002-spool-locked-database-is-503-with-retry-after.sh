@@ -17,7 +17,16 @@ spool_is_locked()
 	    'BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1
 }
 
-# try_locked NAME: post while the lock is held; check 503 and no row.
+# The holders keep the lock until the test creates $release (or is gone):
+# however slow the machine, the request below meets a held lock.
+release_dir=$(mktemp -d "${TMPDIR:-/tmp}/hs-release.XXXXXX")
+hs_dirs+=("$release_dir")
+chmod 0755 "$release_dir"
+release=$release_dir/release
+hold_until_released="while [ ! -e '$release' ] && [ -d /proc/$$ ]; do sleep 0.05; done"
+
+# try_locked NAME: post while the lock is held; check 503 and no row;
+# then release the lock.
 try_locked()
 {
 	local name=$1 m t0 t1 ms
@@ -29,7 +38,9 @@ try_locked()
 	hs_expect_error 503 "$name held: contact"
 	hs_like "$(hs_header Retry-After)" '^[0-9]+$' "$name held: Retry-After in seconds"
 	hs_cmp "$ms" -lt 2500 "$name held: answered in bounded time (${ms} ms)"
+	touch "$release"
 	wait "$holder" 2>/dev/null
+	rm -f "$release"
 	hs_is "$(hs_rows_with "$m")" 0 "$name held: no row, not even a partial one"
 	hs_post_contact "$(hs_contact_body "$m")"
 	hs_is "$HS_STATUS" 202 "$name released: the same request is accepted"
@@ -37,30 +48,26 @@ try_locked()
 	hs_is "$(hs_rows_with "$m")" 1 "$name released: stored once"
 }
 
-# 1. SQLite's own lock, held for 2 s.
+# 1. SQLite's own lock.
 holder_log=$(mktemp "${TMPDIR:-/tmp}/hs-holder.XXXXXX")
 hs_dirs+=("$holder_log")
-{ echo 'BEGIN EXCLUSIVE;'; echo 'SELECT 1;'; sleep 2; echo 'COMMIT;'; } |
+{ echo 'BEGIN EXCLUSIVE;'; echo 'SELECT 1;'; eval "$hold_until_released"; echo 'COMMIT;'; } |
     hs_as_server_user sqlite3 -cmd '.timeout 5000' "$SPOOL_PATH" \
     >"$holder_log" 2>&1 &
 holder=$!
-for i in $(seq 1 100); do spool_is_locked && break; sleep 0.05; done
-if spool_is_locked; then
+if hs_wait_until 30 spool_is_locked; then
 	hs_ok "BEGIN EXCLUSIVE holds the spool"
 else
 	hs_not_ok "BEGIN EXCLUSIVE holds the spool" "holder: $(cat "$holder_log")"
 fi
 try_locked "BEGIN EXCLUSIVE"
 
-# 2. The handler's flock, held for 2 s.
+# 2. The handler's flock.
 lock=$SPOOL_PATH.lock
-hs_as_server_user flock "$lock" sleep 2 &
+hs_as_server_user flock "$lock" sh -c "$hold_until_released" &
 holder=$!
-for i in $(seq 1 50); do
-	hs_as_server_user flock -n "$lock" true 2>/dev/null || break
-	sleep 0.05
-done
-if ! hs_as_server_user flock -n "$lock" true 2>/dev/null; then
+flock_is_held() { ! hs_as_server_user flock -n "$lock" true 2>/dev/null; }
+if hs_wait_until 30 flock_is_held; then
 	hs_ok "flock holds $lock"
 else
 	hs_not_ok "flock holds $lock"

@@ -15,6 +15,13 @@ mapfile -t conf < <(hs_odoo_conf ODOO_RATE=20)
 hs_sync_server "${conf[@]}"
 u=$(hs_unique t4203)
 
+# created_since SEQ MODEL: the double executed a create on MODEL after
+# request SEQ.
+created_since()
+{
+	[ "$(hs_odoo_ncalls ".seq > $1 and .op == \"create\" and .model == \"$2\"")" -ge 1 ]
+}
+
 # kill_in_create MODEL: run in the background, SIGKILL it once the double
 # has executed a create on MODEL (its answer held back 10 s).
 kill_in_create()
@@ -23,10 +30,7 @@ kill_in_create()
 	seq0=$(hs_odoo_ncalls)
 	hs_odoo_ctl '{"delay_ms": 10000, "delay_ops": ["create"], "delay_when": "after"}'
 	hs_sync_bg --sink odoo
-	for i in $(seq 1 100); do
-		[ "$(hs_odoo_ncalls ".seq > $seq0 and .op == \"create\" and .model == \"$model\"")" -ge 1 ] && break
-		sleep 0.05
-	done
+	hs_wait_until 60 created_since "$seq0" "$model"
 	kill -9 "$HS_SYNC_PID" 2>/dev/null
 	wait "$HS_SYNC_PID" 2>/dev/null
 	hs_odoo_ctl '{"clear": true}'

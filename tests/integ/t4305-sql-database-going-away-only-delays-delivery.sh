@@ -2,9 +2,12 @@
 # PostgreSQL going away only delays delivery. Down before a run: the run
 # exits 0, every delivery is retried later (one attempt, backoff), none is
 # dead. Crashing in the middle of a --drain run (pg_ctl stop -m immediate)
-# and coming back on the same port a few seconds later: the sink logs the
-# lost connection, reconnects, the deliveries it could not write wait out
-# their backoff, and the run ends with every event written exactly once.
+# and coming back on the same port once the run has noticed: the sink logs
+# the lost connection, reconnects, the deliveries it could not write wait
+# out their backoff, and the run ends with every event written exactly
+# once. "In the middle" is made certain, not timed: past 300 rows a
+# trigger makes every insert wait for a lock a session of the test holds,
+# so the run waits there until the crash, however fast it is.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 . "$(dirname "$0")/pg_lib.sh"
@@ -33,19 +36,39 @@ hs_is "$(hs_dcount "next_attempt_at > '$t0'")" 50 "each scheduled for a later at
 hs_like "$(grep 'event=sql_unreachable' "$HS_SYNC_ERR")" 'level=warn' "the log says the database is unreachable"
 hs_pg_restart || hs_bail "restart PostgreSQL"
 
-# 2. Crash in the middle of a drain.
+# 2. Crash in the middle of a drain. Past 300 rows in Contact, an insert
+# waits for advisory lock 4305; the test's session holds it until the
+# crash ends that session too.
+hs_pg_psql "CREATE FUNCTION hs_hold() RETURNS trigger LANGUAGE plpgsql AS
+    'BEGIN IF (SELECT count(*) FROM Contact) >= 300 THEN
+        PERFORM pg_advisory_xact_lock(4305); END IF; RETURN NEW; END';
+    CREATE TRIGGER hs_hold BEFORE INSERT ON Contact FOR EACH ROW EXECUTE FUNCTION hs_hold();" \
+    "$HS_PG_DB" >/dev/null || hs_bail "add the holding trigger"
+hs_pg_psql "SELECT pg_advisory_lock(4305); SELECT pg_sleep(3600);" \
+    "$HS_PG_DB" >/dev/null 2>&1 &
+locker=$!
+# advisory_locks GRANTED: sessions holding (t) or waiting for (f) 4305.
+advisory_locks()
+{
+	hs_pg_psql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+	    AND objid = 4305 AND granted = $1;" "$HS_PG_DB" 2>/dev/null
+}
+held() { [ "$(advisory_locks true)" = 1 ]; }
+hs_wait_until 60 held || hs_bail "the test's session holds advisory lock 4305"
 hs_is "$(hs_post_contacts "$n" "$u" 32)" "$n" "$n more contacts accepted"
 total=$((n + 50))
 hs_sync_bg --sink sql --drain --max-seconds 90
 pid=$HS_SYNC_PID
-for i in $(seq 1 300); do
-	[ "$(hs_dcount "state = 'done'")" -ge 300 ] && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.05
-done
+run_waits() { [ "$(advisory_locks false)" = 1 ] || ! kill -0 "$pid" 2>/dev/null; }
+hs_wait_until 60 run_waits
+hs_is "$(advisory_locks false)" 1 "the run waits in an insert past 300 rows"
 down_at=$(hs_dcount "state = 'done'")
 hs_pg_stop immediate || hs_bail "crash PostgreSQL"
-sleep 3
+wait "$locker" 2>/dev/null
+# Back once the run has seen the connection go and put a batch off.
+noticed() { grep -q 'event=sql_reconnect' "$HS_SYNC_ERR" &&
+    grep -q 'event=attempt .*outcome=retry' "$HS_SYNC_ERR"; }
+hs_wait_until 60 noticed
 hs_pg_restart || hs_bail "restart PostgreSQL"
 hs_sync_wait "$pid" "$HS_SYNC_OUTF"
 hs_diag "done when the database went away: $down_at of $total"

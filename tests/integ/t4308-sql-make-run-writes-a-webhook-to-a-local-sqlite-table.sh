@@ -31,11 +31,8 @@ env -u HOOKSPOOL_CONF -u HOOKSPOOL_HOME -u HOOKSPOOL_USER -u ODBCSYSINI \
     </dev/null >"$home/out" 2>&1 &
 pg=$!
 hs_pids+=("$pg")
-for i in $(seq 1 100); do
-	grep -q 'Press Ctrl-C' "$home/out" 2>/dev/null && break
-	kill -0 "$pg" 2>/dev/null || break
-	sleep 0.1
-done
+started() { grep -q 'Press Ctrl-C' "$home/out" 2>/dev/null || ! kill -0 "$pg" 2>/dev/null; }
+hs_wait_until 60 started
 hs_like "$(cat "$home/out")" 'hookspool is listening on' "run.sh started the server" ||
     hs_bail "run.sh output" "$(cat "$home/out")"
 conf=$home/local/hookspool.conf
@@ -54,26 +51,18 @@ u=$(hs_unique t4308)
 HS_KEY=$(sed -n 's/^API_KEY=//p' "$conf") hs_post_contact \
     "$(hs_contact_body "$u" "2026-11-23T10:00:00Z")"
 hs_is "$HS_STATUS" 202 "a curl'd contact is accepted"
-row=
-for i in $(seq 1 100); do
-	row=$(sqlite3 "$home/local/sql.db" "SELECT manychat_id || '|' || nombre_lead || '|' || event_at FROM Contact WHERE manychat_id = '$u';" 2>/dev/null)
-	[ -n "$row" ] && break
-	sleep 0.1
-done
-hs_is "$row" "$u|Test Contact Data|2026-11-23 10:00:00.000" \
+contact_row() { sqlite3 "$home/local/sql.db" "SELECT manychat_id || '|' || nombre_lead || '|' || event_at FROM Contact WHERE manychat_id = '$u';" 2>/dev/null; }
+has_row() { [ -n "$(contact_row)" ]; }
+hs_wait_until 60 has_row
+hs_is "$(contact_row)" "$u|Test Contact Data|2026-11-23 10:00:00.000" \
     "within seconds it is a row of Contact, with no service but the server"
-for i in $(seq 1 30); do
-	grep -q 'sink=sql delivered=1' "$home/out" && break
-	sleep 0.1
-done
+hs_wait_until 30 grep -q 'sink=sql delivered=1' "$home/out"
 hs_like "$(cat "$home/out")" '  scheduled_sync: sink=sql delivered=1 ' \
     "the delivery is shown in the foreground session"
 
 kill -TERM "$pg"
-for i in $(seq 1 100); do
-	[ -z "$(hs_group_pids "$pg")" ] && break
-	sleep 0.1
-done
+stopped() { [ -z "$(hs_group_pids "$pg")" ]; }
+hs_wait_until 60 stopped
 hs_is "$(hs_group_pids "$pg" | wc -l)" 0 "SIGTERM stops the server and the scheduled_sync loop"
 hs_like "$(tail -n 1 "$home/out")" 'hookspool: stopped' "run.sh says it stopped"
 

@@ -5,16 +5,21 @@
 # --include-dead / --include-pending, and events received since stay. It
 # refuses off a terminal without --yes and counts with --dry-run. vacuum
 # then gives the space back and leaves an intact spool the handler keeps
-# writing to.
+# writing to. The quiet spell is on spoolctl's test clock
+# (HOOKSPOOL_TEST_NOW): "now" is 2 s after the last change to an old
+# event, so --older-than 2s cuts between old and new events exactly,
+# however long the test takes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 hs_sync_one_mode
 HS_CTL=${HS_CTL:-$HS_ROOT/build/san/tools/spoolctl}
 [ -x "$HS_CTL" ] || hs_bail "'$HS_CTL' is built" "make san"
 
+# ctl ARGS...: one spoolctl run, on the test clock CTL_NOW when it is set.
 ctl()
 {
-	CTL_OUT=$(timeout 60 "$HS_CTL" "$@" 2>"$hs_sync_tmp/ctl.err" </dev/null)
+	CTL_OUT=$(HOOKSPOOL_TEST_NOW=${CTL_NOW:-} timeout 60 "$HS_CTL" "$@" \
+	    2>"$hs_sync_tmp/ctl.err" </dev/null)
 	CTL_RC=$?
 	CTL_ERR=$(cat "$hs_sync_tmp/ctl.err")
 	if grep -Eq 'runtime error|AddressSanitizer|LeakSanitizer' \
@@ -45,9 +50,18 @@ hs_post_contact "$(hs_contact_body "$u-old-pending")"
 hs_sync --once
 hs_is "$(hs_dcount "state = 'pending' AND attempts = 1")" 1 "old: 1 contact pending in backoff"
 hs_azurite_start "$HS_AZ_PORT"
-sleep 2.2
 total=$(hs_sql_count 1)
 hs_is "$total" 304 "304 events in the spool"
+
+# The cut: just after the last change to an old event (received, or a
+# delivery updated); spoolctl's "now" is 2 s later. New events come once
+# the real clock has passed it.
+last=$(hs_sql "SELECT max(t) FROM (SELECT max(received_at) AS t FROM events
+    UNION ALL SELECT max(updated_at) FROM deliveries);")
+cut_ms=$(( $(hs_sql "SELECT $(hs_ms_sql "$(hs_q "$last")");") + 1 ))
+cut=$(date -u -d "@$((cut_ms / 1000)).$(printf '%03d' $((cut_ms % 1000)))" \
+    +%Y-%m-%dT%H:%M:%S.%3NZ)
+CTL_NOW=$((cut_ms + 2000))
 
 # --- purge ---------------------------------------------------------------------
 ctl purge --older-than 2s
@@ -58,13 +72,16 @@ hs_is "$CTL_RC/$(cj .dry_run)/$(cj .matched)/$(cj .purged)" 0/true/301/0 \
     "purge --dry-run: 300 done + 1 routeless would go, nothing went"
 hs_is "$(hs_sql_count 1)" "$total" "refused and dry purges deleted nothing"
 # Received now: within the retention period.
+until [ "$(date +%s%3N)" -ge "$cut_ms" ]; do sleep 0.01; done
 hs_is "$(hs_post_contacts 5 "$u-new")" 5 "5 new contacts accepted after the quiet spell"
+hs_is "$(hs_sql_count "received_at >= $(hs_q "$cut") AND instr(CAST(body AS TEXT), $(hs_q "$u-new-")) > 0")" \
+    5 "the new contacts were received after the cut"
 bytes0=$(stat -c %s "$SPOOL_PATH")
 ctl purge --older-than 2s --yes --json
 hs_is "$CTL_RC" 0 "purge --yes: exit 0"
 hs_is "$(cj '"\(.matched) \(.purged) \(.include_dead) \(.include_pending)"')" \
     "301 301 false false" "purge: 301 events purged"
-hs_like "$(cj .before)" '^20[0-9-]+T[0-9:.]+Z$' "purge: before is ISO-8601 UTC"
+hs_is "$(cj .before)" "$cut" "purge: before is spoolctl's now - 2 s, in ISO-8601 UTC"
 hs_is "$(hs_rows_with "$u-old-")" 3 "left: the 2 dead campaigns and the pending contact"
 hs_is "$(hs_rows_with "$u-new-")" 5 "left: every new contact"
 hs_is "$(hs_rows_with "$u-routeless")" 0 "the routeless event is gone"

@@ -5,9 +5,10 @@
  * does not show what it received; this double does (STYLE §10). It is a
  * forked loopback HTTP/1.1 server that logs every request it receives
  * verbatim and answers from a per-test script: a canned response, a
- * closed connection, or silence. The tests assert both what the client
- * reported and what the peer saw on the wire - including the exact
- * Authorization of the protocols.md §1.7 vectors.
+ * closed connection, or silence until the client hangs up. The tests
+ * assert both what the client reported and what the peer saw on the
+ * wire - including the exact Authorization of the protocols.md §1.7
+ * vectors.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -115,8 +116,9 @@ serve(int ls, int logfd, const struct step *steps, size_t nsteps)
 			continue;
 		}
 		log_request(logfd, req, (size_t)n);
-		if (steps[i].act == STALL)
-			sleep(3);
+		if (steps[i].act == STALL)	/* until the client gives up */
+			while (read(c, req, sizeof(req)) > 0)
+				;
 		if (steps[i].act == REPLY &&
 		    write(c, steps[i].raw, strlen(steps[i].raw)) < 0)
 			_exit(4);

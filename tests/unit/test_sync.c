@@ -517,6 +517,52 @@ rate_limit_paces_batches_on_the_clock(void **state)
 	assert_true(clock_now - T0 >= 2500);
 }
 
+/* A run on the default clock (o.clock NULL), budget max_ms. */
+static long
+run_default_clock(struct fx *fx, int64_t max_ms)
+{
+	struct hs_sync_opts o;
+	struct hs_sync_stats st;
+	char why[256];
+
+	memset(&o, 0, sizeof(o));
+	o.max_ms = max_ms;
+	assert_int_equal(hs_sync_sink(fx->sp, fx->cfg, &fake_ops, &o, &st, why,
+	    sizeof(why)), HS_OK);
+	assert_int_equal(st.elapsed_ms, max_ms);
+	return st.delivered;
+}
+
+/*
+ * What tools/scheduled_sync does with HOOKSPOOL_TEST_NOW: the engine's
+ * default clock is the test clock, its waits move it on, so two runs of
+ * 2 s and 1 s at 100/s (burst 100) send exactly 100 + 200 and then 100:
+ * the second run, starting where the first ended, finds the bucket the
+ * first left, not a fresh burst.
+ */
+static void
+default_clock_follows_the_test_clock_across_runs(void **state)
+{
+	struct fx *fx = *state;
+	char key[16], t0[24];
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		snprintf(key, sizeof(key), "c%d", i);
+		put(fx, key, NULL);
+	}
+	snprintf(t0, sizeof(t0), "%lld", (long long)T0);
+	assert_int_equal(setenv(HS_TEST_NOW_ENV, t0, 1), 0);
+	assert_int_equal(hs_clock_from_env(), 1);
+	assert_int_equal(run_default_clock(fx, 2000), 300);
+	assert_int_equal(hs_now_ms(), T0 + 2000);
+	assert_int_equal(run_default_clock(fx, 1000), 100);
+	assert_int_equal(hs_now_ms(), T0 + 3000);
+	assert_int_equal(count(fx, "state = 'done'"), 400);
+	assert_int_equal(unsetenv(HS_TEST_NOW_ENV), 0);
+	assert_int_equal(hs_clock_from_env(), 0);
+}
+
 static void
 dead_delivery_adds_one_dead_letter_delivery(void **state)
 {
@@ -585,6 +631,7 @@ main(void)
 		T(auth_refusal_part_way_keeps_what_got_through),
 		T(second_run_of_the_same_sink_is_refused),
 		T(rate_limit_paces_batches_on_the_clock),
+		T(default_clock_follows_the_test_clock_across_runs),
 		T(dead_delivery_adds_one_dead_letter_delivery),
 		T(memory_per_batch_is_bounded_by_the_batch_not_the_backlog),
 	};

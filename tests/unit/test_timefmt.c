@@ -1,13 +1,15 @@
 /*
  * test_timefmt.c - the spool's time text (ISO-8601 UTC with milliseconds)
  * and the strict ISO-8601 parser that webhook timestamp fields go through:
- * every accepted form with its UTC value, and the near misses it refuses.
+ * every accepted form with its UTC value, and the near misses it refuses;
+ * and the test clock (HOOKSPOOL_TEST_NOW).
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -280,6 +282,57 @@ clocks_move_forward(void **state)
 	assert_true(hs_mono_ms_f() >= f1);
 }
 
+/* HOOKSPOOL_TEST_NOW: value, then what hs_clock_from_env() says. */
+static int
+test_clock_of(const char *value)
+{
+	if (value)
+		assert_int_equal(setenv(HS_TEST_NOW_ENV, value, 1), 0);
+	else
+		assert_int_equal(unsetenv(HS_TEST_NOW_ENV), 0);
+	return hs_clock_from_env();
+}
+
+static void
+the_test_clock_is_that_instant_and_moves_only_by_sleeps(void **state)
+{
+	assert_int_equal(test_clock_of("2025-06-05T12:41:36Z"), 1);
+	assert_int_equal(hs_now_ms(), T20250605_124136);
+	assert_int_equal(hs_now_ms(), T20250605_124136);
+	/* An hour's sleep returns at once: the test would time out. */
+	hs_sleep_ms(HOUR);
+	hs_sleep_ms(250);
+	hs_sleep_ms(0);
+	hs_sleep_ms(-5);
+	assert_int_equal(hs_now_ms(), T20250605_124136 + HOUR + 250);
+	assert_int_equal(test_clock_of("1749127296000"), 1);
+	assert_int_equal(hs_now_ms(), T20250605_124136);
+	assert_int_equal(test_clock_of("2025-06-05T07:41:36.5-05:00"), 1);
+	assert_int_equal(hs_now_ms(), T20250605_124136 + 500);
+	assert_int_equal(test_clock_of(NULL), 0);
+	assert_true(hs_now_ms() > INT64_C(1735689600000));
+}
+
+static void
+an_unset_empty_or_bad_test_clock_leaves_the_real_one(void **state)
+{
+	static const char *const bad[] = { "yesterday", "-5", "+5", " 5",
+	    "12abc", "2025-13-01", "99999999999999999999", "253402300800000",
+	    "0000-01-01T00:00:00Z", "1969-12-31T23:59:59Z" };
+	size_t i;
+
+	assert_int_equal(test_clock_of("2025-06-05"), 1);
+	assert_int_equal(test_clock_of(""), 0);
+	assert_true(hs_now_ms() > INT64_C(1735689600000));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(test_clock_of("2025-06-05"), 1);
+		if (test_clock_of(bad[i]) != -1)
+			fail_msg("accepted '%s'", bad[i]);
+		assert_true(hs_now_ms() > INT64_C(1735689600000));
+	}
+	assert_int_equal(test_clock_of(NULL), 0);
+}
+
 int
 main(void)
 {
@@ -303,6 +356,8 @@ main(void)
 		cmocka_unit_test(malformed_shapes_are_refused),
 		cmocka_unit_test(offset_with_a_dangling_colon_is_refused),
 		cmocka_unit_test(clocks_move_forward),
+		cmocka_unit_test(the_test_clock_is_that_instant_and_moves_only_by_sleeps),
+		cmocka_unit_test(an_unset_empty_or_bad_test_clock_leaves_the_real_one),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
