@@ -609,11 +609,12 @@ for i in $(seq "$n"); do
 done
 {
 	echo "fresh-check: $sha ($ref), $suite, load ${load:+on}${load:-off}, $(nproc) cores"
-	printf '%-8s %-4s %-6s %-6s %-10s %-24s %s\n' run exit setup wall load result failed
+	printf '%-8s %-4s %-6s %-6s %-10s %s\n' run exit setup wall load result
 	for i in $(seq "$n"); do
-		printf '%-8s %-4s %-6s %-6s %-10s %-24s %s\n' "${r_name[i]}" "${r_exit[i]}" \
-			"${r_setup[i]}" "${r_wall[i]}" "${r_load[i]}" "${r_line[i]}" \
-			"${r_fail[i]:--}"
+		printf '%-8s %-4s %-6s %-6s %-10s %s\n' "${r_name[i]}" "${r_exit[i]}" \
+			"${r_setup[i]}" "${r_wall[i]}" "${r_load[i]}" "${r_line[i]}"
+		# The failing scripts (and unit binaries), one a line.
+		[ -n "${r_fail[i]}" ] && tr ',' '\n' <<<"${r_fail[i]}" | sed 's/^/         failed: /'
 	done
 	echo "setup: copy, configure, clone; wall: the CI command, package installs"
 	echo "included; load: host 1-minute load average mean/max during the run"
