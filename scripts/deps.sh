@@ -11,6 +11,8 @@ packages=(
 	unixodbc-dev libcmocka-dev
 	sqlite3 curl jq openssl
 	python3
+	# ps, for bench/run.sh (today only apache2 pulls it in)
+	procps
 	lighttpd apache2 libapache2-mod-fcgid
 	wrk
 	# the sql sink: driver manager, psqlODBC and the SQLite ODBC driver,
