@@ -38,7 +38,9 @@ struct hs_sync_opts {
 	int progress;		/* redraw a progress line on stderr */
 	int64_t max_ms;		/* the run's time budget */
 	long batch;		/* 0: the sink's configured batch size */
-	const struct hs_sync_clock *clock;	/* NULL: the real clock */
+	/* NULL: hs_now_ms and hs_sleep_ms (the test clock when a tool set
+	 * one, timefmt.h) */
+	const struct hs_sync_clock *clock;
 };
 
 struct hs_sync_stats {
