@@ -135,6 +135,14 @@ hs_wait_until()
 	done
 }
 
+# hs_clock_past MS: whether the real clock (epoch ms) is past MS; with
+# hs_wait_until, how a test makes sure what it posts next is received
+# later than what it posted before.
+hs_clock_past()
+{
+	[ "$(date +%s%3N)" -gt "$1" ]
+}
+
 # hs_skip_all REASON: nothing to test in this mode.
 hs_skip_all()
 {

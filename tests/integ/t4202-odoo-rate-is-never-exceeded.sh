@@ -33,7 +33,7 @@ done
 # so A sends the six (a run sends what was due when it started) and C,
 # whose clock starts where A's ended, sends this one.
 six=$(hs_sql "SELECT max($(hs_ms_sql received_at)) FROM events;")
-until [ "$(date +%s%3N)" -gt "$six" ]; do sleep 0.01; done
+hs_wait_until 30 hs_clock_past "$six"
 hs_post_contact "$(hs_odoo_contact_body "$u-4")"
 hs_is "$HS_STATUS" 202 "contact 4 accepted"
 t0=$(( $(hs_sql "SELECT $(hs_ms_sql received_at) FROM events WHERE idem_key LIKE $(hs_q "%:$u-4:%");") - 1 ))

@@ -36,7 +36,7 @@ hs_is "$(hs_dcount "state = 'done'")" 1000 "older contacts delivered"
 last=$(hs_sql "SELECT max(t) FROM (SELECT max(received_at) AS t FROM events
     UNION ALL SELECT max(updated_at) FROM deliveries);")
 cut_ms=$(( $(hs_sql "SELECT $(hs_ms_sql "$(hs_q "$last")");") + 1 ))
-until [ "$(date +%s%3N)" -ge "$cut_ms" ]; do sleep 0.01; done
+hs_wait_until 30 hs_clock_past $((cut_ms - 1))
 
 # The load: posts until told to stop, and draining runs.
 stop=$hs_sync_tmp/stop
