@@ -1,6 +1,7 @@
 # hookspool - one plain Makefile.
 #
-# Every lib/**/*.c goes into build/libhookspool.a; every tests/unit/test_*.c
+# Every lib/**/*.c goes into build/libhookspool.a, spoolctl's commands
+# (tools/admin/*.c) into build/libadmin.a; every tests/unit/test_*.c
 # becomes one cmocka binary. The same sources are built twice: a normal
 # build (what users run) and an ASan+UBSan build (what `make test` runs the
 # unit tests and the sanitizer pass of the integration tests under).
@@ -12,13 +13,14 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 OPT     ?= -O2 -g
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS  += $(CSTD) $(WARN) $(OPT) -Ilib $(PKG_CFLAGS)
+CFLAGS  += $(CSTD) $(WARN) $(OPT) -Ilib -Itools $(PKG_CFLAGS)
 LDLIBS  += -lfcgi $(PKG_LIBS) -lm
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer \
            -fno-sanitize-recover=undefined
 
-LIB_SRC  := $(sort $(wildcard lib/*.c lib/*/*.c))
-LIB_HDR  := $(sort $(wildcard lib/*.h lib/*/*.h))
+LIB_SRC  := $(sort $(shell find lib -name '*.c'))
+ADM_SRC  := $(sort $(wildcard tools/admin/*.c))
+LIB_HDR  := $(sort $(shell find lib tools/admin -name '*.h'))
 CGI_SRC  := $(sort $(wildcard cgi-bin/*.c))
 TOOL_SRC := $(sort $(wildcard tools/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -26,6 +28,10 @@ HELP_SRC := $(sort $(wildcard tests/helpers/*.c))
 
 LIB_OBJ      := $(LIB_SRC:%.c=build/obj/%.o)
 LIB_OBJ_SAN  := $(LIB_SRC:%.c=build/san/%.o)
+ADM_OBJ      := $(ADM_SRC:%.c=build/obj/%.o)
+ADM_OBJ_SAN  := $(ADM_SRC:%.c=build/san/%.o)
+LIBS         := build/libadmin.a build/libhookspool.a
+LIBS_SAN     := build/san/libadmin.a build/san/libhookspool.a
 CGI_BIN      := $(CGI_SRC:%.c=%.fcgi)
 CGI_BIN_SAN  := $(CGI_SRC:%.c=build/san/%.fcgi)
 TOOL_BIN     := $(TOOL_SRC:%.c=%)
@@ -48,13 +54,24 @@ build/san/%.o: %.c $(LIB_HDR)
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS) $(SAN) -c -o $@ $<
 
+# rm first: two folders may hold files of the same name (sinks/azure/conn.c,
+# sinks/sql/conn.c), and `ar r` into an existing archive replaces members
+# by name.
 build/libhookspool.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
-	@$(AR) rcs $@ $^
+	@rm -f $@ && $(AR) rcs $@ $^
 
 build/san/libhookspool.a: $(LIB_OBJ_SAN)
 	@mkdir -p $(@D)
-	@$(AR) rcs $@ $^
+	@rm -f $@ && $(AR) rcs $@ $^
+
+build/libadmin.a: $(ADM_OBJ)
+	@mkdir -p $(@D)
+	@rm -f $@ && $(AR) rcs $@ $^
+
+build/san/libadmin.a: $(ADM_OBJ_SAN)
+	@mkdir -p $(@D)
+	@rm -f $@ && $(AR) rcs $@ $^
 
 cgi-bin/%.fcgi: cgi-bin/%.c build/libhookspool.a $(LIB_HDR)
 	@echo "  CC      $@"
@@ -65,20 +82,20 @@ build/san/cgi-bin/%.fcgi: cgi-bin/%.c build/san/libhookspool.a $(LIB_HDR)
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS) $(SAN) -o $@ $< build/san/libhookspool.a $(LDLIBS)
 
-tools/%: tools/%.c build/libhookspool.a $(LIB_HDR)
+tools/%: tools/%.c $(LIBS) $(LIB_HDR)
 	@echo "  CC      $@"
-	@$(CC) $(CFLAGS) -o $@ $< build/libhookspool.a $(LDLIBS)
+	@$(CC) $(CFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
 
-build/san/tools/%: tools/%.c build/san/libhookspool.a $(LIB_HDR)
+build/san/tools/%: tools/%.c $(LIBS_SAN) $(LIB_HDR)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
-	@$(CC) $(CFLAGS) $(SAN) -o $@ $< build/san/libhookspool.a $(LDLIBS)
+	@$(CC) $(CFLAGS) $(SAN) -o $@ $< $(LIBS_SAN) $(LDLIBS)
 
-build/san/unit/%: tests/unit/%.c build/san/libhookspool.a $(LIB_HDR)
+build/san/unit/%: tests/unit/%.c $(LIBS_SAN) $(LIB_HDR)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS) $(SAN) -Wno-unused-parameter -o $@ $< \
-		build/san/libhookspool.a $(LDLIBS) -lcmocka
+		$(LIBS_SAN) $(LDLIBS) -lcmocka
 
 build/helpers/%: tests/helpers/%.c build/libhookspool.a $(LIB_HDR)
 	@mkdir -p $(@D)

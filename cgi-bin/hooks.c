@@ -3,17 +3,18 @@
  *
  * One binary serves every source so that one FastCGI process pool and one
  * web-server rule cover the whole gateway; each source lives in
- * lib/sources/. Runs as FastCGI under lighttpd/Apache or as plain CGI.
+ * lib/intake/sources/. Runs as FastCGI under lighttpd/Apache or as plain CGI.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "config.h"
-#include "serve.h"
-#include "sources/sources.h"
-#include "banned.h"
+#include "core/config.h"
+#include "front/app.h"
+#include "front/health.h"
+#include "front/serve.h"
+#include "intake/sources/sources.h"
+#include "core/banned.h"
 
 static const struct hs_route routes[] = {
 	{ "API_V1_STR", "/manychat/webhook/contact", "POST", hs_ingest,

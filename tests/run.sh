@@ -76,6 +76,25 @@ run_unit()
 	done
 }
 
+# The layout's rules (tests/layout/layers.py): layers, private sink
+# folders, no include cycles. One result per rule.
+run_layout()
+{
+	local out p f
+	out=$(python3 tests/layout/layers.py 2>&1)
+	p=$(grep -c '^ok - ' <<<"$out")
+	f=$(grep -c '^not ok - ' <<<"$out")
+	[ -n "$out" ] && [ "$((p + f))" -gt 0 ] || f=1
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$f" -gt 0 ]; then
+		echo "not ok - layout: $p rules hold, $f broken"
+		sed 's/^/# /' <<<"$out"
+	else
+		echo "ok - layout: $p rules hold"
+	fi
+}
+
 # --- integration tests ---------------------------------------------------------
 
 # run_script SCRIPT: run one script against the current server, count its
@@ -228,8 +247,8 @@ run_integ()
 }
 
 case $what in
-all)	run_unit; run_integ ;;
-unit)	run_unit ;;
+all)	run_layout; run_unit; run_integ ;;
+unit)	run_layout; run_unit ;;
 integ)	run_integ ;;
 esac
 summary

@@ -13,15 +13,15 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "log.h"
-#include "outbox.h"
-#include "routes.h"
-#include "sink.h"
-#include "spool.h"
-#include "sync.h"
-#include "timefmt.h"
-#include "banned.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "sync/outbox.h"
+#include "sync/routes.h"
+#include "sinks/sink.h"
+#include "spool/spool.h"
+#include "sync/engine.h"
+#include "core/timefmt.h"
+#include "core/banned.h"
 
 enum { EX_DONE = 0, EX_REFUSED = 1, EX_USAGE = 100, EX_TEMP = 111 };
 
@@ -254,7 +254,7 @@ open_spool(const struct hs_config *cfg)
 	return sp;
 }
 
-/* The test clock (timefmt.h), said loudly: production must not have it. */
+/* The test clock (core/timefmt.h), said loudly: production must not have it. */
 static int
 test_clock(void)
 {

@@ -17,14 +17,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "admin.h"
-#include "admin_cmd.h"
-#include "config.h"
-#include "log.h"
-#include "sink.h"
-#include "spool.h"
-#include "timefmt.h"
-#include "banned.h"
+#include "admin/admin.h"
+#include "admin/cmd.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "sinks/sink.h"
+#include "spool/spool.h"
+#include "core/timefmt.h"
+#include "core/banned.h"
 
 enum cmd_id {
 	C_STATS, C_LIST, C_SHOW, C_RETRY, C_REPLAY, C_PURGE, C_VACUUM,
@@ -459,7 +459,7 @@ run(struct hs_admin_run *r, const struct args *a, enum cmd_id c,
 	}
 }
 
-/* The test clock (timefmt.h), said loudly: an admin must not have it. */
+/* The test clock (core/timefmt.h), said loudly: an admin must not have it. */
 static int
 test_clock(void)
 {

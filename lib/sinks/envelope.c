@@ -1,5 +1,5 @@
 /*
- * envelope.c - the JSON envelope queue messages carry.
+ * sinks/envelope.c - the JSON envelope queue messages carry.
  *
  * The payload is spliced in as the raw bytes the sender signed (they were
  * checked to be valid JSON on the way in), so a consumer sees exactly what
@@ -8,9 +8,9 @@
  */
 #include <json-c/json.h>
 
-#include "buf.h"
-#include "sink.h"
-#include "banned.h"
+#include "core/buf.h"
+#include "sinks/sink.h"
+#include "core/banned.h"
 
 static enum hs_err
 add_string(struct hs_buf *out, const char *name, const char *val)

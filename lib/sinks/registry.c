@@ -1,5 +1,5 @@
 /*
- * registry.c - every sink this build knows, by name.
+ * sinks/registry.c - every sink this build knows, by name.
  *
  * scheduled_sync walks this table to find the configured sinks; adding a
  * sink is one module and one line here.
@@ -7,11 +7,11 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "sink.h"
-#include "sinks/azure.h"
-#include "sinks/odoo.h"
-#include "sinks/sql.h"
-#include "banned.h"
+#include "sinks/sink.h"
+#include "sinks/azure/azure.h"
+#include "sinks/odoo/odoo.h"
+#include "sinks/sql/sql.h"
+#include "core/banned.h"
 
 const struct hs_sink_ops *const hs_sink_registry[] = {
 	&hs_sink_azure_queue,

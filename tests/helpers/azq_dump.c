@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "azure_queue.h"
-#include "config.h"
-#include "timefmt.h"
-#include "banned.h"
+#include "sinks/azure/queue.h"
+#include "core/config.h"
+#include "core/timefmt.h"
+#include "core/banned.h"
 
 #define HIDE_S	3600
 

@@ -5,7 +5,7 @@
 hs_use_server
 
 for path in /hookspool.conf /cgi-bin/hooks.fcgi /hooks.fcgi /.htaccess \
-    /apache/hookspool.conf /lighttpd/hookspool.conf /Makefile /lib/config.c \
+    /apache/hookspool.conf /lighttpd/hookspool.conf /Makefile /lib/core/config.c \
     /httpd.conf /run/error.log; do
 	hs_req GET "$path"
 	hs_expect_error 404 "GET $path"

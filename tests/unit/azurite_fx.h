@@ -20,7 +20,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#include "azure_conn.h"
+#include "sinks/azure/conn.h"
 
 struct live {
 	int up;

@@ -17,10 +17,10 @@
 #include <json-c/json.h>
 #include <sqlite3.h>
 
-#include "admin.h"
-#include "admin_fmt.h"
-#include "crypto.h"
-#include "timefmt.h"
+#include "admin/admin.h"
+#include "admin/fmt.h"
+#include "core/crypto.h"
+#include "core/timefmt.h"
 
 /* 2026-11-23T10:30:18.123Z */
 #define T0 INT64_C(1795429818123)

@@ -10,12 +10,12 @@
 #include <json-c/json.h>
 #include <sqlite3.h>
 
-#include "admin.h"
-#include "admin_cmd.h"
-#include "config.h"
-#include "outbox.h"
-#include "spool.h"
-#include "timefmt.h"
+#include "admin/admin.h"
+#include "admin/cmd.h"
+#include "core/config.h"
+#include "sync/outbox.h"
+#include "spool/spool.h"
+#include "core/timefmt.h"
 
 /* 2026-11-23T10:30:18.123Z */
 #define T0 INT64_C(1795429818123)

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "azure_conn.h"
+#include "sinks/azure/conn.h"
 
 #define KEY HS_AZQ_DEV_KEY
 

@@ -26,8 +26,8 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
-#include "azure_conn.h"
-#include "azure_queue.h"
+#include "sinks/azure/conn.h"
+#include "sinks/azure/queue.h"
 
 #define DATE_MS 1777636800000LL	/* Fri, 01 May 2026 12:00:00 GMT */
 

@@ -24,10 +24,10 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
-#include "azure_conn.h"
-#include "azure_queue.h"
-#include "azure_sign.h"
-#include "timefmt.h"
+#include "sinks/azure/conn.h"
+#include "sinks/azure/queue.h"
+#include "sinks/azure/sign.h"
+#include "core/timefmt.h"
 
 /* Enough for several round trips with 32 in flight; throughput is
  * measured by make bench (bench/drain.sh), not here. */

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "azure_sign.h"
+#include "sinks/azure/sign.h"
 
 #define ACCOUNT "devstoreaccount1"
 #define KEY_B64 "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "azure_wire.h"
+#include "sinks/azure/wire.h"
 
 #define NOW_MS 1777636800000LL	/* Fri, 01 May 2026 12:00:00 GMT */
 

@@ -1,5 +1,5 @@
 /*
- * test_config.c - the dotenv dialect of lib/config.h: comments, export,
+ * test_config.c - the dotenv dialect of lib/core/config.h: comments, export,
  * quotes, inline comments, the key table with its defaults, and the
  * problems a bad file produces (warnings for unknown keys, errors with the
  * line number for bad values, HS_ENOTFOUND for a missing file).
@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "caps.h"
-#include "config.h"
+#include "core/caps.h"
+#include "core/config.h"
 
 static struct hs_config *
 parse(const char *text)
@@ -136,7 +136,7 @@ inline_comment_after_space_is_removed(void **state)
 
 /*
  * Regression test (bug fixed in 9d53f6a):
- * lib/config.c unquote() only strips quotes when the
+ * lib/core/config.c unquote() only strips quotes when the
  * closing quote is the last character, so `KEY="value" # comment` keeps
  * the quotes: API_KEY becomes "\"abc\"" and the key never matches.
  */
@@ -159,7 +159,7 @@ quoted_value_followed_by_inline_comment_loses_quotes(void **state)
 
 /*
  * Regression test (bug fixed in 468a759):
- * lib/config.c unquote() looked for the closing quote with strrchr(), so
+ * lib/core/config.c unquote() looked for the closing quote with strrchr(), so
  * a quote character inside the trailing comment was taken as the closing
  * one: 'x' # don't ... kept its quotes, and "x" # a "y" note swallowed
  * the comment into the value.
@@ -547,7 +547,7 @@ file_over_one_mib_is_an_error_problem(void **state)
 }
 
 /*
- * BUG (reported): lib/config.c hs_config_load() does not check ferror()
+ * BUG (reported): lib/core/config.c hs_config_load() does not check ferror()
  * after its fread() loop, so a path that opens but cannot be read (a
  * directory: fread fails with EISDIR) reads as an empty file: HS_OK, no
  * problem, every key at its default, and --check-config says

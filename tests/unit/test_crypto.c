@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "crypto.h"
+#include "core/crypto.h"
 
 /* HMAC-SHA256 of msg under key, as lowercase hex. */
 static void

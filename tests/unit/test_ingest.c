@@ -28,12 +28,13 @@
 #include <json-c/json.h>
 #include <sqlite3.h>
 
-#include "app.h"
-#include "crypto.h"
-#include "log.h"
-#include "request.h"
-#include "response.h"
-#include "sources/sources.h"
+#include "front/app.h"
+#include "front/health.h"
+#include "core/crypto.h"
+#include "core/log.h"
+#include "front/request.h"
+#include "front/response.h"
+#include "intake/sources/sources.h"
 #include "faultvfs.h"
 
 /* The route table of cgi-bin/hooks.c. */
@@ -1240,7 +1241,7 @@ root_path_with_trailing_slash_is_the_same_prefix(void **state)
 
 /*
  * Regression test (bug fixed in 468a759):
- * lib/app.c method_allowed() looped strstr(p + 1, method); with an empty
+ * lib/front/app.c method_allowed() looped strstr(p + 1, method); with an empty
  * REQUEST_METHOD, strstr matched at every position including the
  * terminating NUL, and the next call started one byte past the end of the
  * route's methods string (ASan: global-buffer-overflow). Runs in a child
@@ -1263,7 +1264,7 @@ empty_request_method_is_refused_without_reading_out_of_bounds(void **state)
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fail_msg("regression: app.c method_allowed(): "
+		fail_msg("regression: front/app.c method_allowed(): "
 		    "REQUEST_METHOD= (empty) "
 		    "on /health: child %s %d (ASan report above)",
 		    WIFEXITED(status) ? "exited" : "killed by signal",

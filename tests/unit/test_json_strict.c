@@ -16,8 +16,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "caps.h"
-#include "json_strict.h"
+#include "core/caps.h"
+#include "core/json_strict.h"
 
 static int
 check_n(const char *text, size_t n, int depth, struct hs_json_error *err)
@@ -229,7 +229,7 @@ refuses_invalid_escapes(void **state)
 
 /*
  * Regression test (bug fixed in 9d53f6a):
- * lib/json_strict.c escape() tests the byte after '\'
+ * lib/core/json_strict.c escape() tests the byte after '\'
  * with strchr("\"\\/bfnrtu", c), and strchr finds the terminating NUL
  * when c == 0, so a backslash followed by a NUL byte is accepted as a
  * valid escape. json-c later stops at that NUL.

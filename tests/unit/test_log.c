@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "log.h"
+#include "core/log.h"
 
 struct capture {
 	FILE *f;

@@ -26,12 +26,12 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "azure_conn.h"
-#include "azure_queue.h"
-#include "config.h"
-#include "sink.h"
-#include "sinks/azure.h"
-#include "timefmt.h"
+#include "sinks/azure/conn.h"
+#include "sinks/azure/queue.h"
+#include "core/config.h"
+#include "sinks/sink.h"
+#include "sinks/azure/azure.h"
+#include "core/timefmt.h"
 
 #define WRONG_KEY "aG9va3Nwb29sLXdyb25nLWtleQ=="
 

@@ -28,11 +28,11 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
-#include "buf.h"
-#include "config.h"
-#include "sink.h"
-#include "sinks/odoo.h"
-#include "timefmt.h"
+#include "core/buf.h"
+#include "core/config.h"
+#include "sinks/sink.h"
+#include "sinks/odoo/odoo.h"
+#include "core/timefmt.h"
 
 #define DB	"unitdb"
 #define USER	"bot@example.com"

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "sinks/odoo.h"
+#include "sinks/odoo/odoo.h"
 
 static struct hs_odoo_map M;
 

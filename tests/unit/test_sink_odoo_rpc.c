@@ -14,8 +14,8 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "buf.h"
-#include "sinks/odoo.h"
+#include "core/buf.h"
+#include "sinks/odoo/odoo.h"
 
 #define NOW_MS 1780000000000LL	/* 2026-05-28T20:26:40Z */
 

@@ -5,8 +5,8 @@
  * columns, idempotent rewrites, the latest contact event winning in any
  * order, a poisoned row dead alone with the driver's message (with and
  * without parameter arrays), events that cannot be rows, and setup errors
- * (no tables, no driver, settings naming no driver) stopping the run. The tables come from the
- * shipped sql/schema/sqlite.sql.
+ * (no tables, no driver, settings naming no driver) stopping the run. The
+ * tables come from the shipped sql/schema/sqlite.sql.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,10 +20,10 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "config.h"
-#include "log.h"
-#include "sink.h"
-#include "sinks/sql.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "sinks/sink.h"
+#include "sinks/sql/sql.h"
 
 static char dir[64], db_path[128], driver[256], logfile[128];
 

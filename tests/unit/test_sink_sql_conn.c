@@ -12,9 +12,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "buf.h"
-#include "sinks/sql_conn.h"
-#include "sinks/sql_url.h"
+#include "core/buf.h"
+#include "sinks/sql/conn.h"
+#include "sinks/sql/url.h"
 
 /* The drivers a test machine "has": a space-separated list of names. */
 static int

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sinks/sql_diag.h"
+#include "sinks/sql/diag.h"
 
 struct c {
 	const char *state;

@@ -1,6 +1,6 @@
 /*
- * test_spool.c - the durable SQLite spool (lib/spool.h): how it is created
- * and migrated, what one put stores, idempotency per (source, key), the
+ * test_spool.c - the durable SQLite spool (lib/spool/spool.h): how it is
+ * created and migrated, what one put stores, idempotency per (source, key), the
  * shared client window, the bounded writer lock, and what is left after a
  * disk that fills, a write or sync that fails, or a file that is
  * read-only (faultvfs.h): an error the handler can map to 503, nothing
@@ -26,10 +26,10 @@
 
 #include <sqlite3.h>
 
-#include "spool.h"
-#include "spool_internal.h"	/* spool_migration(0): a v1 spool */
-#include "spool_lock.h"
-#include "timefmt.h"
+#include "spool/db.h"
+#include "spool/internal.h"	/* spool_migration(0): a v1 spool */
+#include "core/filelock.h"
+#include "core/timefmt.h"
 #include "faultvfs.h"
 
 /* 2026-11-23T10:30:18.123Z */

@@ -1,5 +1,5 @@
 /*
- * test_sync.c - the sync engine (lib/sync.h) with a scripted in-process
+ * test_sync.c - the sync engine (lib/sync/engine.h) with a scripted in-process
  * sink and a hand-moved clock: backoff and jitter bounds, the bucket step,
  * per-key order, dead after MAX_ATTEMPTS, Retry-After, an auth refusal
  * that burns nothing, one run per sink, and dead-letter copies.
@@ -18,14 +18,14 @@
 
 #include <sqlite3.h>
 
-#include "backoff.h"
-#include "bucket.h"
-#include "config.h"
-#include "outbox.h"
-#include "sink.h"
-#include "spool.h"
-#include "sync.h"
-#include "timefmt.h"
+#include "sync/backoff.h"
+#include "sync/bucket.h"
+#include "core/config.h"
+#include "sync/outbox.h"
+#include "sinks/sink.h"
+#include "spool/db.h"
+#include "sync/engine.h"
+#include "core/timefmt.h"
 
 #define T0 INT64_C(1795429818000)	/* 2026-11-23T10:30:18Z */
 #define MAXLOG 256

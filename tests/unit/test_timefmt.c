@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "timefmt.h"
+#include "core/timefmt.h"
 
 /* 2025-06-05T00:00:00Z and 12:41:36Z that day, in ms since the epoch. */
 #define D20250605	INT64_C(1749081600000)
@@ -256,7 +256,7 @@ malformed_shapes_are_refused(void **state)
 
 /*
  * Regression test (bug fixed in 9d53f6a):
- * lib/timefmt.c parse_zone() skips an optional ':' after
+ * lib/core/timefmt.c parse_zone() skips an optional ':' after
  * the offset hours and then reads minutes only if a character follows, so
  * an offset ending in a bare colon ("+05:") is accepted as +05:00.
  */

@@ -15,7 +15,7 @@
 
 #include <json-c/json.h>
 
-#include "validate.h"
+#include "intake/validate.h"
 
 /* Parses a JSON object used as the body under test (owned by the caller). */
 static struct json_object *
@@ -211,7 +211,7 @@ id_longer_than_the_buffer_is_a_problem_not_a_truncation(void **state)
 
 /*
  * Regression test (bug fixed in 9d53f6a):
- * lib/validate.c hs_v_id() writes an integer with
+ * lib/intake/validate.c hs_v_id() writes an integer with
  * snprintf(out, outlen, ...) and returns 1 even when the text did not fit,
  * so an integer id is silently truncated; the header promises "truncated
  * never: too long is a problem".
@@ -237,7 +237,7 @@ integer_id_longer_than_the_buffer_is_a_problem_not_a_truncation(void **state)
 
 /*
  * Regression test (bug fixed in 9d53f6a):
- * lib/validate.c hs_v_id() converts integers with
+ * lib/intake/validate.c hs_v_id() converts integers with
  * json_object_get_int64(), which clamps: 9223372036854775808 and
  * 18446744073709551615 both become "9223372036854775807", so two
  * different senders' ids collide silently.
@@ -497,7 +497,7 @@ number_refuses_words_empty_and_out_of_range(void **state)
 
 /*
  * Regression test (bug fixed in 9d53f6a):
- * lib/validate.c hs_v_number() accepts any string strtod()
+ * lib/intake/validate.c hs_v_number() accepts any string strtod()
  * takes whole, so "NaN", "inf", "0x1A" and " 12" pass as "a numeric
  * string", although the header promises an integer or decimal number and
  * the JSON check refuses NaN as a number.

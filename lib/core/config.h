@@ -1,0 +1,71 @@
+/*
+ * core/config.h - the KEY=VALUE configuration file.
+ *
+ * One file, read once per process (HOOKSPOOL_CONF, default
+ * /etc/hookspool/hookspool.conf), in the dotenv dialect the seed systems
+ * used, so a seed user's .env works as is: "# comments", blank lines,
+ * optional "export ", optional quotes. Every key hookspool knows is in one
+ * table (core/config_keys.c) with its type, range and default; a key not in the
+ * table is reported, never silently ignored; a bad value is a problem the
+ * caller must show.
+ */
+#ifndef HS_CONFIG_H
+#define HS_CONFIG_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+
+#define HS_CONF_DEFAULT_PATH "/etc/hookspool/hookspool.conf"
+
+struct hs_config;
+
+enum hs_conf_type { HS_CONF_STR, HS_CONF_INT, HS_CONF_BOOL, HS_CONF_SECRET };
+
+struct hs_conf_key {
+	const char *name;
+	enum hs_conf_type type;
+	const char *def;	/* default, NULL = unset */
+	long min, max;		/* HS_CONF_INT range */
+	const char *help;
+};
+
+/* The table of known keys, terminated by a NULL name. */
+extern const struct hs_conf_key hs_conf_keys[];
+/* Prefixes the seed deployments used that hookspool accepts and ignores. */
+extern const char *const hs_conf_ignored_prefixes[];
+
+/* HOOKSPOOL_CONF if set and non-empty, else HS_CONF_DEFAULT_PATH. */
+const char *hs_config_default_path(void);
+
+/*
+ * Reads path. HS_OK when the file was read, even if it has problems
+ * (unknown keys, bad values: see hs_config_problem()); HS_ENOTFOUND or
+ * HS_EIO when it cannot be read. *out is always set and must be freed.
+ */
+enum hs_err hs_config_load(struct hs_config **out, const char *path)
+	HS_MUST_CHECK;
+/* Builds a config from a string (for tests and --check-config). */
+enum hs_err hs_config_parse(struct hs_config **out, const char *text,
+                            const char *origin) HS_MUST_CHECK;
+void hs_config_free(struct hs_config *c);
+
+const char *hs_config_path(const struct hs_config *c);
+/* The value, the table default, or NULL. Borrowed from c. */
+const char *hs_config_get(const struct hs_config *c, const char *key);
+/* 1 if the key is set to a non-empty value in the file. */
+int hs_config_has(const struct hs_config *c, const char *key);
+/* Value of an HS_CONF_INT key (validated at load), or its default. */
+long hs_config_int(const struct hs_config *c, const char *key);
+int hs_config_bool(const struct hs_config *c, const char *key);
+
+/*
+ * Problems found while reading: unknown keys are warnings (is_error 0);
+ * bad values and unreadable files are errors. i from 0; NULL past the end.
+ */
+const char *hs_config_problem(const struct hs_config *c, size_t i,
+                              int *is_error);
+/* 1 when no problem is an error. */
+int hs_config_ok(const struct hs_config *c);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * front/app.h - what one handler process keeps between requests, and routing.
+ *
+ * A FastCGI process serves many requests: the configuration is read once
+ * and the spool stays open (prepared statements cached). If the spool
+ * cannot be opened, or fails with an I/O error, it is closed and opened
+ * again on the next request, so a fixed disk heals without a restart.
+ */
+#ifndef HS_APP_H
+#define HS_APP_H
+
+#include "core/config.h"
+#include "core/err.h"
+#include "front/request.h"
+#include "front/response.h"
+#include "spool/spool.h"
+
+struct hs_app {
+	struct hs_config *cfg;
+	struct hs_spool *sp;
+	char spool_err[512];
+	enum hs_err spool_rc;	/* why the last open failed */
+};
+
+struct hs_route;
+typedef void (*hs_handler)(struct hs_app *app, const struct hs_route *rt,
+                           struct hs_request *r, struct hs_response *rs);
+
+struct hs_route {
+	const char *prefix_key;	/* config key of a path prefix, or NULL */
+	const char *path;	/* below ROOT_PATH and the prefix */
+	const char *methods;	/* "POST", or "GET, HEAD" (also the Allow) */
+	hs_handler handle;
+	const void *arg;	/* e.g. the struct hs_source */
+};
+
+/* Reads the configuration at conf_path and logs each problem once. */
+enum hs_err hs_app_init(struct hs_app *app, const char *conf_path)
+	HS_MUST_CHECK;
+void hs_app_release(struct hs_app *app);
+
+/*
+ * The open spool, opening it if needed; NULL with app->spool_err and
+ * app->spool_rc set.
+ */
+struct hs_spool *hs_app_spool(struct hs_app *app);
+/* Forgets the spool after an error that a reopen may cure. */
+void hs_app_spool_failed(struct hs_app *app, enum hs_err rc);
+/* Answers 503 + Retry-After for a spool failure rc. */
+void hs_app_spool_error(struct hs_app *app, struct hs_response *rs,
+                        enum hs_err rc);
+
+/*
+ * Finds the route for r among routes (terminated by a NULL path) and runs
+ * it; answers 404 or 405 (with Allow) itself. Then logs the request line.
+ */
+void hs_app_dispatch(struct hs_app *app, const struct hs_route *routes,
+                     struct hs_request *r, struct hs_response *rs);
+
+#endif

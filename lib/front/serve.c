@@ -1,0 +1,143 @@
+/*
+ * front/serve.c - CGI and FastCGI front ends over hs_app_dispatch().
+ *
+ * SIGTERM is blocked while a request is handled, so a server stopping its
+ * FastCGI processes never cuts a request between commit and answer; the
+ * pending signal ends the process right after the answer is flushed.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "front/serve.h"
+#include "core/banned.h"
+
+extern char **environ;
+
+/* CGI's stdin, counting what the handler consumed. */
+struct cgi_in {
+	FILE *f;
+	size_t consumed;
+};
+
+#define CGI_DRAIN_MAX (8L * 1024 * 1024)
+
+static long
+stdin_read(void *ctx, char *buf, size_t n)
+{
+	struct cgi_in *in = ctx;
+	size_t got = fread(buf, 1, n, in->f);
+
+	in->consumed += got;
+	return got ? (long)got : (ferror(in->f) ? -1 : 0);
+}
+
+/*
+ * A CGI program that exits with its body unread makes Apache's cgid see a
+ * reset socket and cut the answer off; so the unread rest (bounded) is
+ * read and dropped before the answer is written.
+ */
+static void
+drain_stdin(struct cgi_in *in, const struct hs_request *r)
+{
+	long long length = r->content_length;
+	char buf[16384];
+	size_t want;
+
+	/* A chunked upload has no length: its body ends at EOF. */
+	if (length < 0 && hs_request_param(r, "HTTP_TRANSFER_ENCODING"))
+		length = CGI_DRAIN_MAX;
+	while (length > 0 && (long long)in->consumed < length &&
+	    in->consumed < CGI_DRAIN_MAX) {
+		want = (size_t)(length - (long long)in->consumed);
+		if (want > sizeof(buf))
+			want = sizeof(buf);
+		if (stdin_read(in, buf, want) <= 0)
+			break;
+	}
+}
+
+static int
+stdout_write(void *ctx, const char *data, size_t n)
+{
+	return fwrite(data, 1, n, (FILE *)ctx) == n ? 0 : -1;
+}
+
+static long
+fcgi_read(void *ctx, char *buf, size_t n)
+{
+	int want = n > 65536 ? 65536 : (int)n;
+
+	return FCGX_GetStr(buf, want, (FCGX_Stream *)ctx);
+}
+
+static int
+fcgi_write(void *ctx, const char *data, size_t n)
+{
+	return FCGX_PutStr(data, (int)n, (FCGX_Stream *)ctx) == (int)n ?
+	    0 : -1;
+}
+
+static void
+handle(struct hs_app *app, const struct hs_route *routes, char **envp,
+       hs_body_reader rd, void *rctx, hs_writer wr, void *wctx,
+       struct cgi_in *cgi)
+{
+	struct hs_request r;
+	struct hs_response rs;
+
+	hs_response_init(&rs);
+	if (hs_request_init(&r, envp, rd, rctx) == HS_OK)
+		hs_app_dispatch(app, routes, &r, &rs);
+	else
+		hs_response_error(&rs, 500, "internal error", "out of memory");
+	if (cgi)
+		drain_stdin(cgi, &r);
+	hs_response_write(&rs, r.method ? r.method : "GET", wr, wctx);
+	hs_request_release(&r);
+	hs_response_release(&rs);
+}
+
+int
+hs_serve_is_cgi(void)
+{
+	return FCGX_IsCGI();
+}
+
+static int
+serve_fcgi(struct hs_app *app, const struct hs_route *routes)
+{
+	FCGX_Request req;
+	sigset_t term, old;
+
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&req, 0, 0) != 0)
+		return 111;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	while (FCGX_Accept_r(&req) >= 0) {
+		sigprocmask(SIG_BLOCK, &term, &old);
+		handle(app, routes, req.envp, fcgi_read, req.in, fcgi_write,
+		    req.out, NULL);
+		FCGX_Finish_r(&req);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	}
+	FCGX_Free(&req, 1);
+	return 0;
+}
+
+int
+hs_serve(struct hs_app *app, const struct hs_route *routes)
+{
+	struct cgi_in in = { stdin, 0 };
+
+	signal(SIGPIPE, SIG_IGN);
+	if (!hs_serve_is_cgi())
+		return serve_fcgi(app, routes);
+	handle(app, routes, environ, stdin_read, &in, stdout_write, stdout,
+	    &in);
+	fflush(stdout);
+	return 0;
+}

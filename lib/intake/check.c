@@ -1,0 +1,205 @@
+/*
+ * intake/check.c - the request checks of the ingest pipeline that come
+ * before the body is parsed: authentication, length, media type, rate.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/crypto.h"
+#include "intake/internal.h"
+#include "core/log.h"
+#include "core/banned.h"
+
+int
+ingest_check_config(struct hs_app *app, const struct hs_source *src,
+                    struct hs_response *rs)
+{
+	if (!hs_config_ok(app->cfg)) {
+		hs_response_error(rs, 503, "configuration invalid",
+		    "the server's configuration has errors; see its log");
+		return -1;
+	}
+	if (!hs_config_has(app->cfg, src->secret_key)) {
+		hs_response_errorf(rs, 503, "configuration incomplete",
+		    "%s is not set in the server's configuration",
+		    src->secret_key);
+		hs_log_msg(HS_LOG_ERROR, "config", src->secret_key);
+		return -1;
+	}
+	return 0;
+}
+
+/* The client address the rate limit counts: REMOTE_ADDR, or the first
+ * X-Forwarded-For hop when the operator says a proxy sets it. */
+static void
+client_addr(const struct hs_app *app, const struct hs_request *r,
+            char *out, size_t n)
+{
+	const char *xff = hs_request_param(r, "HTTP_X_FORWARDED_FOR");
+	size_t len;
+
+	if (xff && hs_config_bool(app->cfg, "TRUST_FORWARDED_FOR")) {
+		len = strcspn(xff, ", ");
+		snprintf(out, n, "%.*s", (int)len, xff);
+	} else {
+		snprintf(out, n, "%s", r->remote_addr);
+	}
+}
+
+int
+ingest_check_rate(struct hs_app *app, const struct hs_source *src,
+                  struct hs_request *r, struct hs_response *rs)
+{
+	long limit = hs_config_int(app->cfg, "RATE_LIMIT_REQUESTS");
+	long window = hs_config_int(app->cfg, "RATE_LIMIT_WINDOW_SECONDS");
+	struct hs_spool *sp;
+	char client[128], ra[24];
+	int64_t wait_ms = 0;
+	int allowed = 1;
+	enum hs_err rc;
+
+	if (!src->rate_limited || limit <= 0)
+		return 0;
+	if (!(sp = hs_app_spool(app))) {
+		hs_app_spool_error(app, rs, app->spool_rc);
+		return -1;
+	}
+	client_addr(app, r, client, sizeof(client));
+	rc = hs_spool_client_hit(sp, client, r->received_ms, window * 1000,
+	    limit, &allowed, &wait_ms);
+	if (rc != HS_OK) {
+		hs_app_spool_failed(app, rc);
+		hs_app_spool_error(app, rs, rc);
+		return -1;
+	}
+	if (allowed)
+		return 0;
+	snprintf(ra, sizeof(ra), "%lld", (long long)((wait_ms + 999) / 1000));
+	if (hs_response_header(rs, "Retry-After", ra) != HS_OK)
+		rs->status = 500;
+	hs_response_errorf(rs, 429, "too many requests",
+	    "more than %ld requests in %ld s from this client; retry after "
+	    "%s s", limit, window, ra);
+	return -1;
+}
+
+/* The single value of a security header; refuses two spellings of it. */
+static const char *
+auth_value(const struct hs_source *src, const struct hs_request *r,
+           struct hs_response *rs)
+{
+	if (hs_request_param_count(r, src->auth_param) > 1) {
+		hs_response_errorf(rs, 401, "unauthorized", "the %s header "
+		    "appears more than once", src->auth_header);
+		return NULL;
+	}
+	return hs_request_param(r, src->auth_param);
+}
+
+int
+ingest_check_api_key(struct hs_app *app, const struct hs_source *src,
+                     const struct hs_request *r, struct hs_response *rs)
+{
+	const char *given;
+
+	if (src->auth != HS_AUTH_API_KEY)
+		return 0;
+	if (hs_request_param_count(r, src->auth_param) > 1)
+		return auth_value(src, r, rs) ? 0 : -1;
+	given = hs_request_param(r, src->auth_param);
+	if (!given || !*given) {
+		hs_response_errorf(rs, 401, "unauthorized",
+		    "missing %s header", src->auth_header);
+		return -1;
+	}
+	if (!hs_ct_streq(given, hs_config_get(app->cfg, src->secret_key))) {
+		hs_response_errorf(rs, 401, "unauthorized", "invalid %s",
+		    src->auth_header);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ingest_check_signature(struct hs_app *app, const struct hs_source *src,
+                       const struct hs_request *r, const struct hs_buf *body,
+                       struct hs_response *rs)
+{
+	const char *secret, *given;
+	unsigned char want[HS_SHA256_LEN], got[HS_SHA256_LEN];
+
+	if (src->auth != HS_AUTH_HMAC_HEX)
+		return 0;
+	if (hs_request_param_count(r, src->auth_param) > 1)
+		return auth_value(src, r, rs) ? 0 : -1;
+	given = hs_request_param(r, src->auth_param);
+	if (!given || !*given) {
+		hs_response_errorf(rs, 401, "unauthorized",
+		    "missing %s header", src->auth_header);
+		return -1;
+	}
+	if (!strncasecmp(given, "sha256=", 7))
+		given += 7;
+	secret = hs_config_get(app->cfg, src->secret_key);
+	if (hs_unhex(given, got, sizeof(got)) != 0 ||
+	    hs_hmac_sha256(secret, strlen(secret), body->data ? body->data :
+	    "", body->len, want) != HS_OK || !hs_ct_equal(want, got,
+	    sizeof(want))) {
+		hs_response_errorf(rs, 401, "unauthorized", "invalid %s: it "
+		    "must be the hex HMAC-SHA256 of the raw body",
+		    src->auth_header);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ingest_check_length(struct hs_app *app, const struct hs_request *r,
+                    struct hs_response *rs)
+{
+	long max = hs_config_int(app->cfg, "MAX_BODY_BYTES");
+
+	if (r->content_length == -1) {
+		hs_response_error(rs, 411, "length required",
+		    "send the body with a Content-Length header");
+		return -1;
+	}
+	if (r->content_length == -2) {
+		hs_response_error(rs, 400, "bad request",
+		    "Content-Length is not a number");
+		return -1;
+	}
+	if (r->content_length > max) {
+		hs_response_errorf(rs, 413, "body too large",
+		    "the body has %lld bytes; the limit is %ld",
+		    r->content_length, max);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ingest_check_media_type(const struct hs_request *r, struct hs_response *rs)
+{
+	const char *ct = r->content_type;
+	size_t n;
+
+	if (!ct || !*ct) {
+		hs_response_error(rs, 415, "unsupported media type",
+		    "Content-Type must be application/json");
+		return -1;
+	}
+	n = strcspn(ct, "; \t");
+	if ((n == 16 && !strncasecmp(ct, "application/json", 16)) ||
+	    (n > 17 && !strncasecmp(ct, "application/", 12) &&
+	    !strncasecmp(ct + n - 5, "+json", 5)))
+		return 0;
+	n = strcspn(ct, ";");
+	while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	hs_response_errorf(rs, 415, "unsupported media type",
+	    "Content-Type must be application/json, not '%.*s'",
+	    (int)(n > 100 ? 100 : n), ct);
+	return -1;
+}

@@ -1,0 +1,25 @@
+/*
+ * intake/internal.h - the checks intake/ingest.c runs in order. Each returns 0
+ * to go on, or -1 after setting the error answer in rs.
+ */
+#ifndef HS_INGEST_INTERNAL_H
+#define HS_INGEST_INTERNAL_H
+
+#include "intake/ingest.h"
+
+int ingest_check_config(struct hs_app *app, const struct hs_source *src,
+                        struct hs_response *rs);
+int ingest_check_rate(struct hs_app *app, const struct hs_source *src,
+                      struct hs_request *r, struct hs_response *rs);
+int ingest_check_api_key(struct hs_app *app, const struct hs_source *src,
+                         const struct hs_request *r, struct hs_response *rs);
+int ingest_check_length(struct hs_app *app, const struct hs_request *r,
+                        struct hs_response *rs);
+int ingest_check_media_type(const struct hs_request *r,
+                            struct hs_response *rs);
+int ingest_check_signature(struct hs_app *app, const struct hs_source *src,
+                           const struct hs_request *r,
+                           const struct hs_buf *body,
+                           struct hs_response *rs);
+
+#endif

@@ -1,0 +1,123 @@
+/*
+ * intake/sources/manychat.c - ManyChat contact and campaign-assignment
+ * webhooks.
+ *
+ * Bodies and answers keep the seed's shapes (seed 000) so existing
+ * ManyChat flows and their response mappings keep working. ManyChat sends
+ * no event id, so the idempotency key is made of stable fields:
+ *   contact:  manychat:contact:{manychat_id}:{datetime_actual}
+ *   campaign: manychat:campaign:{manychat_id}:{campaign_id}:{datetime_actual}
+ * and, when datetime_actual is absent, sha256:{hex of the raw body}.
+ * Unknown keys (Full Contact Data grows over time) are accepted.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "intake/sources/sources.h"
+#include "core/banned.h"
+
+#define TEXT_MAX 4096
+#define ID_BUF 260
+
+static void
+common_fields(struct json_object *o, struct hs_fields *f,
+              const char **when)
+{
+	hs_v_iso(o, "datetime_actual", "datetime_actual", 0, when, f);
+	hs_v_text(o, "ultimo_estado", "ultimo_estado", 0, TEXT_MAX, NULL, f);
+}
+
+static void
+contact_accept(struct json_object *o, const char *raw, size_t n,
+               struct hs_fields *f, struct hs_accepted *a)
+{
+	static const char *const texts[] = {
+		"nombre_lead", "first_name", "last_name", "name", NULL
+	};
+	char mid[ID_BUF], id[ID_BUF];
+	const char *when = NULL;
+	size_t i;
+
+	a->kind = "contact";
+	hs_v_id(o, "manychat_id", "manychat_id", 1, mid, sizeof(mid), f);
+	hs_v_id(o, "id", "id", 0, id, sizeof(id), f);
+	for (i = 0; texts[i]; i++)
+		hs_v_text(o, texts[i], texts[i], 0, TEXT_MAX, NULL, f);
+	hs_v_scalar(o, "phone", "phone", f);
+	hs_v_email(o, "email", "email", f);
+	common_fields(o, f, &when);
+	if (f->total)
+		return;
+	snprintf(a->entity_key, sizeof(a->entity_key), "manychat:%s", mid);
+	if (when)
+		snprintf(a->derived_key, sizeof(a->derived_key),
+		    "manychat:contact:%s:%s", mid, when);
+	else
+		hs_accepted_body_key(a, raw, n);
+	a->response = json_object_new_object();
+	json_object_object_add(a->response, "status",
+	    json_object_new_string("accepted"));
+	json_object_object_add(a->response, "message",
+	    json_object_new_string("Webhook received and event queued"));
+	json_object_object_add(a->response, "manychat_id",
+	    json_object_new_string(mid));
+	json_object_object_add(a->response, "queue",
+	    json_object_new_string("manychat-contact-queue"));
+}
+
+static void
+campaign_accept(struct json_object *o, const char *raw, size_t n,
+                struct hs_fields *f, struct hs_accepted *a)
+{
+	char mid[ID_BUF], cid[ID_BUF], com[ID_BUF];
+	const char *when = NULL;
+
+	a->kind = "campaign";
+	hs_v_id(o, "manychat_id", "manychat_id", 1, mid, sizeof(mid), f);
+	hs_v_id(o, "campaign_id", "campaign_id", 1, cid, sizeof(cid), f);
+	hs_v_id(o, "comercial_id", "comercial_id", 0, com, sizeof(com), f);
+	hs_v_text(o, "tipo_asignacion", "tipo_asignacion", 0, TEXT_MAX, NULL,
+	    f);
+	common_fields(o, f, &when);
+	if (f->total)
+		return;
+	snprintf(a->entity_key, sizeof(a->entity_key), "manychat:%s", mid);
+	if (when)
+		snprintf(a->derived_key, sizeof(a->derived_key),
+		    "manychat:campaign:%s:%s:%s", mid, cid, when);
+	else
+		hs_accepted_body_key(a, raw, n);
+	a->response = json_object_new_object();
+	json_object_object_add(a->response, "status",
+	    json_object_new_string("accepted"));
+	json_object_object_add(a->response, "message",
+	    json_object_new_string("Evento de campaña encolado exitosamente"));
+	json_object_object_add(a->response, "manychat_id",
+	    json_object_new_string(mid));
+	json_object_object_add(a->response, "campaign_id",
+	    json_object_new_string(cid));
+	json_object_object_add(a->response, "queue",
+	    json_object_new_string("manychat-campaign-queue"));
+}
+
+const struct hs_source hs_source_manychat_contact = {
+	.name = "manychat",
+	.auth = HS_AUTH_API_KEY,
+	.secret_key = "API_KEY",
+	.auth_param = "HTTP_X_API_KEY",
+	.auth_header = "X-API-KEY",
+	.rate_limited = 0,
+	.accept = contact_accept,
+};
+
+const struct hs_source hs_source_manychat_campaign = {
+	.name = "manychat",
+	.auth = HS_AUTH_API_KEY,
+	.secret_key = "API_KEY",
+	.auth_param = "HTTP_X_API_KEY",
+	.auth_header = "X-API-KEY",
+	.rate_limited = 0,
+	.accept = campaign_accept,
+};

@@ -1,0 +1,473 @@
+/*
+ * sinks/odoo/rpc.c - one JSON-RPC call to Odoo's /jsonrpc.
+ *
+ * One curl easy handle per run keeps its connection alive between calls,
+ * so a run pays the TCP and TLS handshake once. Each call builds its body
+ * first and takes the pacer's token last, right before sending, so the
+ * spacing the bucket grants is the spacing Odoo sees.
+ *
+ * Odoo answers application errors with HTTP 200 and an error envelope
+ * (protocols.md §2.4); hs_odoo_classify() turns any answer into one of
+ * five classes from data.name, the HTTP status or the transport error.
+ * The traceback in data.debug is never kept: it can echo values.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+
+#include "sinks/azure/wire.h"	/* hs_azq_retry_after_ms: the same header */
+#include "core/buf.h"
+#include "core/log.h"
+#include "sinks/odoo/odoo.h"
+#include "core/timefmt.h"
+#include "core/banned.h"
+
+#define REQ_MAX		(256L * 1024 * 1024)	/* a list create */
+#define RESP_MAX	(64L * 1024 * 1024)	/* a batch's search_read */
+#define JSON_DEPTH	64
+#define RETRY_AFTER_LEN	64
+
+struct hs_odoo_rpc {
+	CURL *e;
+	struct curl_slist *hdrs;
+	struct hs_pacer *pacer;
+	struct hs_buf req, resp;
+	char *url;
+	char *ca_file;
+	long timeout_ms, connect_ms;
+	long min_gap_ms;
+	double last_send;	/* hs_mono_ms_f() of the last send; 0: none */
+	long next_id, requests;
+	char retry_after[RETRY_AFTER_LEN];
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* Classifying ----------------------------------------------------------- */
+
+/* Record-level exceptions (dead-letter the row) by class name. */
+static const char *const record_errors[] = {
+	"ValidationError", "UserError", "MissingError", "ValueError",
+	"TypeError", "KeyError", "IntegrityError", "UniqueViolation",
+	"NotNullViolation", "CheckViolation", "ForeignKeyViolation",
+	"RedirectWarning", NULL
+};
+
+static void
+set_what(struct hs_odoo_reply *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+set_what(struct hs_odoo_reply *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	vsnprintf(r->what, sizeof(r->what), fmt, ap);
+	va_end(ap);
+	for (p = r->what; *p; p++)	/* one line, printable */
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			*p = ' ';
+}
+
+static const char *
+str_at(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static enum hs_odoo_class
+class_of(const char *name, const char *message)
+{
+	const char *dot = strrchr(name, '.'), *cls = dot ? dot + 1 : name;
+	size_t i;
+
+	if (strstr(message, "could not serialize access") ||
+	    strstr(message, "could not obtain lock"))
+		return HS_ODOO_RETRY;
+	if (strcmp(cls, "AccessDenied") == 0)
+		return HS_ODOO_AUTH;
+	if (strcmp(cls, "AccessError") == 0)
+		return HS_ODOO_ACCESS;
+	for (i = 0; record_errors[i]; i++)
+		if (strcmp(cls, record_errors[i]) == 0)
+			return HS_ODOO_RECORD;
+	/* OperationalError, SerializationFailure, unknown: transient. */
+	return HS_ODOO_RETRY;
+}
+
+static void
+classify_error(struct json_object *err, struct hs_odoo_reply *r)
+{
+	struct json_object *data = NULL;
+	const char *name = NULL, *msg = NULL, *dot;
+
+	if (json_object_object_get_ex(err, "data", &data) &&
+	    json_object_is_type(data, json_type_object)) {
+		name = str_at(data, "name");
+		msg = str_at(data, "message");
+	}
+	if (!msg)
+		msg = str_at(err, "message");
+	if (!msg)
+		msg = "no message";
+	if (!name) {
+		r->cls = HS_ODOO_RETRY;
+		set_what(r, "error without a class: %.200s", msg);
+		return;
+	}
+	r->cls = class_of(name, msg);
+	dot = strrchr(name, '.');
+	set_what(r, "%.60s: %s", dot ? dot + 1 : name, msg);
+}
+
+void
+hs_odoo_classify(int status, const char *retry_after, const char *body,
+                 size_t len, int64_t now_ms, struct hs_odoo_reply *r)
+{
+	struct json_tokener *tok;
+	struct json_object *root = NULL, *v;
+
+	memset(r, 0, sizeof(*r));
+	r->cls = HS_ODOO_RETRY;
+	r->status = status;
+	r->retry_after_ms = hs_azq_retry_after_ms(retry_after, now_ms);
+	if (status != 200) {
+		set_what(r, "HTTP %d%s", status, status == 429 ?
+		         " Too Many Requests" : "");
+		return;
+	}
+	tok = json_tokener_new_ex(JSON_DEPTH);
+	if (tok && len <= (size_t)RESP_MAX) {
+		root = json_tokener_parse_ex(tok, body ? body : "", (int)len);
+		if (json_tokener_get_error(tok) != json_tokener_success ||
+		    json_tokener_get_parse_end(tok) != len) {
+			json_object_put(root);
+			root = NULL;
+		}
+	}
+	json_tokener_free(tok);
+	if (!json_object_is_type(root, json_type_object))
+		set_what(r, "HTTP 200 but the answer is not JSON-RPC");
+	else if (json_object_object_get_ex(root, "error", &v) &&
+	    json_object_is_type(v, json_type_object))
+		classify_error(v, r);
+	else if (json_object_object_get_ex(root, "result", &v)) {
+		r->cls = HS_ODOO_OK;
+		r->result = json_object_get(v);
+		r->what[0] = '\0';
+	} else
+		set_what(r, "answer has neither result nor error");
+	json_object_put(root);
+}
+
+void
+hs_odoo_reply_release(struct hs_odoo_reply *r)
+{
+	json_object_put(r->result);
+	r->result = NULL;
+}
+
+/* Encoding -------------------------------------------------------------- */
+
+static int
+add(struct json_object *o, const char *k, struct json_object *v)
+{
+	return v && json_object_object_add(o, k, v) == 0 ? 0 : -1;
+}
+
+enum hs_err
+hs_odoo_encode(struct hs_buf *out, long id, const char *service,
+               const char *method, struct json_object *args)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *params = json_object_new_object();
+	const char *text;
+	enum hs_err rc = HS_ENOMEM;
+	int bad = !root || !params;
+
+	bad = bad || add(root, "jsonrpc", json_object_new_string("2.0"));
+	bad = bad || add(root, "method", json_object_new_string("call"));
+	bad = bad || add(root, "id", json_object_new_int64(id));
+	bad = bad || add(params, "service", json_object_new_string(service));
+	bad = bad || add(params, "method", json_object_new_string(method));
+	bad = bad || add(params, "args", json_object_get(args));
+	if (!bad && add(root, "params", params) == 0) {
+		params = NULL;	/* root owns it */
+		text = json_object_to_json_string_ext(root,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		rc = text ? hs_buf_adds(out, text) : HS_ENOMEM;
+	}
+	json_object_put(params);
+	json_object_put(root);
+	return rc;
+}
+
+struct json_object *
+hs_odoo_kw_args(const char *db, long uid, const char *password,
+                const char *model, const char *method,
+                struct json_object *pargs, struct json_object *kwargs)
+{
+	struct json_object *a = json_object_new_array();
+
+	if (!kwargs)
+		kwargs = json_object_new_object();
+	if (!a || !pargs || !kwargs ||
+	    json_object_array_add(a, json_object_new_string(db)) ||
+	    json_object_array_add(a, json_object_new_int64(uid)) ||
+	    json_object_array_add(a, json_object_new_string(password)) ||
+	    json_object_array_add(a, json_object_new_string(model)) ||
+	    json_object_array_add(a, json_object_new_string(method))) {
+		json_object_put(a);
+		json_object_put(pargs);
+		json_object_put(kwargs);
+		return NULL;
+	}
+	json_object_array_add(a, pargs);	/* cannot fail: room made */
+	json_object_array_add(a, kwargs);
+	return a;
+}
+
+/* HTTP ------------------------------------------------------------------ */
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *ud)
+{
+	struct hs_odoo_rpc *c = ud;
+
+	return hs_buf_add(&c->resp, p, size * n) == HS_OK ? size * n : 0;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct hs_odoo_rpc *c = ud;
+	size_t len = size * n, k = strlen("retry-after:"), v;
+
+	if (len > k && strncasecmp(p, "retry-after:", k) == 0) {
+		for (v = 0; k < len && v + 1 < sizeof(c->retry_after); k++)
+			if (p[k] != '\r' && p[k] != '\n')
+				c->retry_after[v++] = p[k];
+		c->retry_after[v] = '\0';
+	}
+	return len;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+void
+hs_odoo_rpc_free(struct hs_odoo_rpc *c)
+{
+	if (!c)
+		return;
+	if (c->e)
+		curl_easy_cleanup(c->e);
+	curl_slist_free_all(c->hdrs);
+	hs_buf_release(&c->req);
+	hs_buf_release(&c->resp);
+	free(c->url);
+	free(c->ca_file);
+	free(c);
+}
+
+enum hs_err
+hs_odoo_rpc_new(struct hs_odoo_rpc **out, const struct hs_odoo_rpc_opts *o)
+{
+	struct hs_odoo_rpc *c;
+	struct curl_slist *h;
+
+	*out = NULL;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return HS_ENOMEM;
+	if (!(c = calloc(1, sizeof(*c))))
+		return HS_ENOMEM;
+	hs_buf_init(&c->req, REQ_MAX);
+	hs_buf_init(&c->resp, RESP_MAX);
+	c->url = strdup(o->url);
+	c->ca_file = dup_or_null(o->ca_file);
+	c->timeout_ms = o->timeout_ms;
+	c->min_gap_ms = o->min_gap_ms > 0 ? o->min_gap_ms : 0;
+	c->connect_ms = o->connect_timeout_ms < o->timeout_ms ?
+	    o->connect_timeout_ms : o->timeout_ms;
+	c->e = curl_easy_init();
+	h = curl_slist_append(NULL, "Content-Type: application/json");
+	c->hdrs = h;
+	h = h ? curl_slist_append(h, "Accept: application/json") : NULL;
+	/* No "Expect: 100-continue" wait before a large body. */
+	h = h ? curl_slist_append(h, "Expect:") : NULL;
+	if (!c->url || !c->e || !h || (o->ca_file && !c->ca_file)) {
+		hs_odoo_rpc_free(c);
+		return HS_ENOMEM;
+	}
+	*out = c;
+	return HS_OK;
+}
+
+void
+hs_odoo_rpc_set_pacer(struct hs_odoo_rpc *c, struct hs_pacer *p)
+{
+	c->pacer = p;
+}
+
+long
+hs_odoo_rpc_requests(const struct hs_odoo_rpc *c)
+{
+	return c->requests;
+}
+
+#define SET(opt, val) \
+	do { if (cc == CURLE_OK) cc = curl_easy_setopt(c->e, opt, val); } \
+	while (0)
+
+static CURLcode
+prepare(struct hs_odoo_rpc *c)
+{
+	CURLcode cc = CURLE_OK;
+
+	SET(CURLOPT_URL, c->url);
+	SET(CURLOPT_POST, 1L);
+	SET(CURLOPT_POSTFIELDS, c->req.data);
+	SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->req.len);
+	SET(CURLOPT_HTTPHEADER, c->hdrs);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_TCP_KEEPALIVE, 1L);
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_HEADERFUNCTION, on_header);
+	SET(CURLOPT_HEADERDATA, (void *)c);
+	SET(CURLOPT_WRITEFUNCTION, on_body);
+	SET(CURLOPT_WRITEDATA, (void *)c);
+	SET(CURLOPT_ERRORBUFFER, c->errbuf);
+	SET(CURLOPT_ACCEPT_ENCODING, "");
+	if (c->ca_file)
+		SET(CURLOPT_CAINFO, c->ca_file);
+	return cc;
+}
+
+/* A transfer that got no complete answer: why, as one line. */
+static void
+transport_error(const struct hs_odoo_rpc *c, CURLcode cc,
+                struct hs_odoo_reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->cls = HS_ODOO_RETRY;
+	r->retry_after_ms = -1;
+	if (cc == CURLE_OPERATION_TIMEDOUT)
+		set_what(r, "no answer within %ld ms (timeout)", c->timeout_ms);
+	else if (cc == CURLE_WRITE_ERROR)
+		set_what(r, "answer larger than %ld bytes", RESP_MAX);
+	else
+		set_what(r, "%s: %.160s", curl_easy_strerror(cc),
+		         c->errbuf[0] ? c->errbuf : "no detail");
+}
+
+/* args[i] of an execute_kw as text, or NULL. */
+static const char *
+arg_text(struct json_object *args, size_t i)
+{
+	struct json_object *v = json_object_array_get_idx(args, i);
+
+	return json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
+}
+
+/* A debug line per call: what, how big, how it went; never the args. */
+static void
+log_call(const char *service, const char *method, struct json_object *args,
+         long bytes, double ms, const struct hs_odoo_reply *r)
+{
+	static const char *const cls[] = {
+		"ok", "auth", "access", "record", "retry"
+	};
+	int kw = strcmp(method, "execute_kw") == 0;
+	struct hs_logline l;
+
+	hs_log_begin(&l, HS_LOG_DEBUG, "odoo_call");
+	hs_log_str(&l, "service", service);
+	hs_log_str(&l, "method", kw && arg_text(args, 4) ? arg_text(args, 4) :
+	           method);
+	if (kw && arg_text(args, 3))
+		hs_log_str(&l, "model", arg_text(args, 3));
+	hs_log_int(&l, "request_bytes", bytes);
+	hs_log_int(&l, "status", r->status);
+	hs_log_str(&l, "class", cls[r->cls]);
+	if (r->what[0])
+		hs_log_str(&l, "error", r->what);
+	hs_log_ms(&l, "ms", ms);
+	hs_log_end(&l);
+}
+
+/* Waits out what is left of min_gap_ms since the last send. */
+static void
+keep_gap(struct hs_odoo_rpc *c)
+{
+	double left = c->last_send > 0 ? c->last_send + (double)c->min_gap_ms -
+	    hs_mono_ms_f() : 0;
+	struct timespec ts;
+
+	if (left <= 0)
+		return;
+	ts.tv_sec = (time_t)(left / 1000);
+	ts.tv_nsec = (long)((left - (double)ts.tv_sec * 1000) * 1e6);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+enum hs_err
+hs_odoo_call(struct hs_odoo_rpc *c, const char *service, const char *method,
+             struct json_object *args, int64_t now_ms,
+             struct hs_odoo_reply *r)
+{
+	enum hs_err rc;
+	CURLcode cc;
+	long status = 0;
+	double t0;
+
+	memset(r, 0, sizeof(*r));
+	r->retry_after_ms = -1;
+	hs_buf_reset(&c->req);
+	rc = hs_odoo_encode(&c->req, ++c->next_id, service, method, args);
+	if (rc != HS_OK)
+		return rc;
+	if (c->pacer && (rc = c->pacer->take(c->pacer, 1)) != HS_OK)
+		return rc;
+	hs_buf_reset(&c->resp);
+	c->retry_after[0] = c->errbuf[0] = '\0';
+	c->requests++;
+	cc = prepare(c);
+	keep_gap(c);
+	t0 = c->last_send = hs_mono_ms_f();
+	if (cc == CURLE_OK)
+		cc = curl_easy_perform(c->e);
+	if (cc == CURLE_OK)
+		cc = curl_easy_getinfo(c->e, CURLINFO_RESPONSE_CODE, &status);
+	if (cc != CURLE_OK)
+		transport_error(c, cc, r);
+	else
+		hs_odoo_classify((int)status, c->retry_after[0] ?
+		    c->retry_after : NULL, c->resp.data, c->resp.len, now_ms,
+		    r);
+	log_call(service, method, args, (long)c->req.len, hs_mono_ms_f() - t0,
+	         r);
+	return HS_OK;
+}
