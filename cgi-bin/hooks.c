@@ -62,7 +62,7 @@ check_config(const char *path)
 	printf("config: %s\n", path);
 	for (i = 0; cfg && (msg = hs_config_problem(cfg, i, &is_error)); i++)
 		printf("%s: %s\n", is_error ? "error" : "warning", msg);
-	for (k = hs_conf_keys; cfg && k->name; k++) {
+	for (i = 0; cfg && (k = hs_conf_key_at(i)); i++) {
 		v = hs_config_get(cfg, k->name);
 		printf("  %-32s %s%s\n", k->name,
 		    !v ? "(unset)" : k->type == HS_CONF_SECRET ? "(set, hidden)" :

@@ -35,12 +35,13 @@ hs_config_default_path(void)
 	return p && *p ? p : HS_CONF_DEFAULT_PATH;
 }
 
-static const struct hs_conf_key *
-find_key(const char *name)
+const struct hs_conf_key *
+hs_conf_key_find(const char *name)
 {
 	const struct hs_conf_key *k;
+	size_t i;
 
-	for (k = hs_conf_keys; k->name; k++)
+	for (i = 0; (k = hs_conf_key_at(i)); i++)
 		if (!strcmp(k->name, name))
 			return k;
 	return NULL;
@@ -230,7 +231,7 @@ parse_line(struct hs_config *c, char *line, size_t lineno)
 	*eq = '\0';
 	key = trim(line);
 	val = unquote(trim(eq + 1));
-	k = find_key(key);
+	k = hs_conf_key_find(key);
 	if (!k) {
 		if (!is_ignored(key))
 			add_problem(c, 0, "%s:%zu: unknown key '%s' (ignored)",
@@ -369,7 +370,7 @@ hs_config_get(const struct hs_config *c, const char *key)
 
 	if (v)
 		return v;
-	k = find_key(key);
+	k = hs_conf_key_find(key);
 	return k ? k->def : NULL;
 }
 
@@ -384,7 +385,7 @@ hs_config_has(const struct hs_config *c, const char *key)
 long
 hs_config_int(const struct hs_config *c, const char *key)
 {
-	const struct hs_conf_key *k = find_key(key);
+	const struct hs_conf_key *k = hs_conf_key_find(key);
 	const char *v = hs_config_get(c, key);
 	long out = 0;
 

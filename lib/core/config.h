@@ -4,10 +4,10 @@
  * One file, read once per process (HOOKSPOOL_CONF, default
  * /etc/hookspool/hookspool.conf), in the dotenv dialect the seed systems
  * used, so a seed user's .env works as is: "# comments", blank lines,
- * optional "export ", optional quotes. Every key hookspool knows is in one
- * table (core/config_keys.c) with its type, range and default; a key not in the
- * table is reported, never silently ignored; a bad value is a problem the
- * caller must show.
+ * optional "export ", optional quotes. Every key hookspool knows is
+ * declared with its type, range and default by the module that reads it
+ * (a source, a sink, the spool...); a key no module declares is reported,
+ * never silently ignored; a bad value is a problem the caller must show.
  */
 #ifndef HS_CONFIG_H
 #define HS_CONFIG_H
@@ -30,8 +30,21 @@ struct hs_conf_key {
 	const char *help;
 };
 
-/* The table of known keys, terminated by a NULL name. */
-extern const struct hs_conf_key hs_conf_keys[];
+/* Writes a number macro as the string a key's default is. */
+#define HS_CONF_NUM_(x) #x
+#define HS_CONF_NUM(x) HS_CONF_NUM_(x)
+
+/* The core's own keys (LOG_LEVEL...), terminated by a NULL name. */
+extern const struct hs_conf_key hs_core_keys[];
+/*
+ * Every key, i from 0, NULL past the end: the core's, the spool's, the
+ * front's, the sync engine's, then each registered source's and sink's.
+ * Defined in program/keys.c, above every layer, so that the core needs no
+ * list of sources and sinks and a new one registers its keys by existing.
+ */
+const struct hs_conf_key *hs_conf_key_at(size_t i);
+/* The key called name, or NULL. */
+const struct hs_conf_key *hs_conf_key_find(const char *name);
 /* Prefixes the seed deployments used that hookspool accepts and ignores. */
 extern const char *const hs_conf_ignored_prefixes[];
 

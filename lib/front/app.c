@@ -9,7 +9,19 @@
 #include "core/log.h"
 #include "sync/routes.h"
 #include "core/timefmt.h"
+#include "core/config.h"
 #include "core/banned.h"
+
+/* The HTTP front's settings. */
+const struct hs_conf_key hs_front_keys[] = {
+	{ "ROOT_PATH", HS_CONF_STR, "", 0, 0,
+	  "prefix of every path, e.g. /api/webhook (empty: none)" },
+	{ "MAX_BODY_BYTES", HS_CONF_INT, "1048576", 1, HS_MAX_BODY_HARD,
+	  "largest accepted request body; larger gets 413" },
+	{ "TRUST_FORWARDED_FOR", HS_CONF_BOOL, "false", 0, 0,
+	  "take the client IP from X-Forwarded-For (only behind a proxy)" },
+	{ NULL, HS_CONF_STR, NULL, 0, 0, NULL }
+};
 
 static void
 log_config_problems(const struct hs_config *cfg)

@@ -57,4 +57,7 @@ void hs_app_spool_error(struct hs_app *app, struct hs_response *rs,
 void hs_app_dispatch(struct hs_app *app, const struct hs_route *routes,
                      struct hs_request *r, struct hs_response *rs);
 
+/* This module's configuration keys (core/config.h). */
+extern const struct hs_conf_key hs_front_keys[];
+
 #endif

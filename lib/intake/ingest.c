@@ -10,7 +10,19 @@
 #include "intake/internal.h"
 #include "core/json_strict.h"
 #include "sync/routes.h"
+#include "core/config.h"
 #include "core/banned.h"
+
+/* Per-client rate limit of the sources that ask for it. */
+const struct hs_conf_key hs_intake_keys[] = {
+	{ "RATE_LIMIT_REQUESTS", HS_CONF_INT, HS_CONF_NUM(HS_RATE_LIMIT_DEFAULT),
+	  0, 1000000,
+	  "requests per client IP per window on /webhook/receive (0: off)" },
+	{ "RATE_LIMIT_WINDOW_SECONDS", HS_CONF_INT,
+	  HS_CONF_NUM(HS_RATE_WINDOW_DEFAULT), 1, 86400,
+	  "length of the sliding window of RATE_LIMIT_REQUESTS" },
+	{ NULL, HS_CONF_STR, NULL, 0, 0, NULL }
+};
 
 /* Headers kept with the event: enough to re-verify and to trace. */
 static const struct {

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "core/config.h"
 #include "front/app.h"
 #include "core/caps.h"
 #include "intake/validate.h"
@@ -40,6 +41,9 @@ struct hs_source {
 	const char *auth_param;		/* "HTTP_X_API_KEY" ... */
 	const char *auth_header;	/* "X-API-KEY", for messages */
 	int rate_limited;		/* RATE_LIMIT_* applies */
+	/* The configuration keys this source reads (NULL name ends them);
+	 * sources of one family share one table. */
+	const struct hs_conf_key *keys;
 	/*
 	 * Validates the parsed body (an object). Records every problem in
 	 * f; on success fills a. raw is the body exactly as received.
@@ -54,5 +58,8 @@ void hs_ingest(struct hs_app *app, const struct hs_route *rt,
 
 /* Sets a->derived_key to "sha256:<hex of raw>", the fallback key rule. */
 void hs_accepted_body_key(struct hs_accepted *a, const char *raw, size_t n);
+
+/* This module's configuration keys (core/config.h). */
+extern const struct hs_conf_key hs_intake_keys[];
 
 #endif

@@ -15,6 +15,7 @@
 #include "core/err.h"
 
 struct hs_config;
+struct hs_conf_key;
 struct hs_sink;		/* defined by each sink module */
 
 /* One due delivery with its event. Every pointer is borrowed. */
@@ -67,6 +68,9 @@ struct hs_sink_ops {
 	const char *what;	/* one line for --help */
 	const char *rate_key;	/* config key: requests per second */
 	const char *batch_key;	/* config key: deliveries per batch */
+	/* The configuration keys this sink reads (NULL name ends them); NULL
+	 * when it reads only keys another sink declares. */
+	const struct hs_conf_key *keys;
 	/* 1 when the configuration names this destination. */
 	int (*configured)(const struct hs_config *cfg);
 	enum hs_err (*open)(struct hs_sink **out, const struct hs_config *cfg,

@@ -11,9 +11,23 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/caps.h"
 #include "spool/internal.h"
 #include "core/filelock.h"
+#include "core/config.h"
 #include "core/banned.h"
+
+/* The spool's settings, read by whoever opens it (program/bootstrap). */
+const struct hs_conf_key hs_spool_keys[] = {
+	{ "SPOOL_PATH", HS_CONF_STR, "/var/lib/hookspool/spool.db", 0, 0,
+	  "the SQLite spool file (its directory must not be served)" },
+	{ "SPOOL_SYNCHRONOUS", HS_CONF_STR, "FULL", 0, 0,
+	  "SQLite synchronous level: FULL (durable), NORMAL or EXTRA" },
+	{ "SPOOL_BUSY_TIMEOUT_MS", HS_CONF_INT,
+	  HS_CONF_NUM(HS_BUSY_WAIT_MS_DEFAULT), 1, 60000,
+	  "longest wait for the spool lock before answering 503" },
+	{ NULL, HS_CONF_STR, NULL, 0, 0, NULL }
+};
 
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_INSERT_EVENT] =

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/config.h"
 #include "core/err.h"
 
 struct sqlite3;
@@ -112,5 +113,8 @@ struct hs_spool_health {
 /* Read-only counts for /health; takes no writer lock. */
 enum hs_err hs_spool_health(struct hs_spool *sp, struct hs_spool_health *h)
 	HS_MUST_CHECK;
+
+/* This module's configuration keys (core/config.h). */
+extern const struct hs_conf_key hs_spool_keys[];
 
 #endif

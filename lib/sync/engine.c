@@ -19,6 +19,22 @@
 #include "core/timefmt.h"
 #include "core/banned.h"
 
+/* The sync engine's settings: tools/scheduled_sync. */
+const struct hs_conf_key hs_sync_keys[] = {
+	{ "ROUTES", HS_CONF_STR, "", 0, 0,
+	  "source/kind:sink,sink;... (empty: the seed's routing to every "
+	  "configured sink)" },
+	{ "MAX_ATTEMPTS", HS_CONF_INT, "10", 1, 1000,
+	  "attempts before a delivery is dead" },
+	{ "RETRY_BASE_MS", HS_CONF_INT, "2000", 1, 86400000,
+	  "first backoff step; doubles per attempt, full jitter" },
+	{ "RETRY_CAP_MS", HS_CONF_INT, "3600000", 1, 604800000,
+	  "longest backoff between two attempts" },
+	{ "SYNC_MAX_SECONDS", HS_CONF_INT, "55", 1, 86400,
+	  "default --max-seconds of one scheduled_sync run" },
+	{ NULL, HS_CONF_STR, NULL, 0, 0, NULL }
+};
+
 #define BATCH_SOFT_BYTES (8 * 1024 * 1024)
 #define IDLE_POLL_MS 1000	/* --drain: longest sleep between looks */
 

@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 
+#include "core/config.h"
 #include "core/err.h"
 #include "sync/outbox.h"
 
@@ -62,5 +63,8 @@ enum hs_err hs_sync_sink(struct hs_spool *sp, const struct hs_config *cfg,
                          const struct hs_sync_opts *o,
                          struct hs_sync_stats *st, char *why, size_t whylen)
 	HS_MUST_CHECK;
+
+/* This module's configuration keys (core/config.h). */
+extern const struct hs_conf_key hs_sync_keys[];
 
 #endif

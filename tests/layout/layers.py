@@ -3,7 +3,7 @@
 
 The folders of lib/ are layers, lowest first (README "Layout"):
 
-    core  net  spool  sinks  sync  front  intake
+    core  net  spool  sinks  sync  front  intake  program
 
 A file may include headers of its own folder and of lower layers, never of
 a higher one, so a low layer builds and tests without the ones above it.
@@ -30,7 +30,8 @@ import re
 import sys
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..'))
-LAYERS = ['core', 'net', 'spool', 'sinks', 'sync', 'front', 'intake']
+LAYERS = ['core', 'net', 'spool', 'sinks', 'sync', 'front', 'intake',
+          'program']
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 DB_HEADER = 'lib/spool/db.h'
 # Breaks being fixed right now, each reported as "# TODO" instead of

@@ -419,9 +419,9 @@ every_table_default_is_valid_for_its_type(void **state)
 	const struct hs_conf_key *k;
 	char *end;
 	long v;
-	size_t n = 0;
+	size_t n;
 
-	for (k = hs_conf_keys; k->name; k++, n++) {
+	for (n = 0; (k = hs_conf_key_at(n)); n++) {
 		if (k->type != HS_CONF_INT || !k->def)
 			continue;
 		v = strtol(k->def, &end, 10);

@@ -103,8 +103,14 @@ fake_close(struct hs_sink *s)
 }
 
 static const struct hs_sink_ops fake_ops = {
-	"fake", "scripted test sink", "AZURE_QUEUE_RATE", "AZURE_QUEUE_BATCH",
-	fake_configured, fake_open, fake_deliver, fake_close, NULL,
+	.name = "fake",
+	.what = "scripted test sink",
+	.rate_key = "AZURE_QUEUE_RATE",
+	.batch_key = "AZURE_QUEUE_BATCH",
+	.configured = fake_configured,
+	.open = fake_open,
+	.deliver = fake_deliver,
+	.close = fake_close,
 };
 
 /* The clock moves only when the engine sleeps. */

@@ -16,7 +16,17 @@
 #include <json-c/json.h>
 
 #include "intake/sources/sources.h"
+#include "core/config.h"
 #include "core/banned.h"
+
+/* The configuration keys this module reads. */
+static const struct hs_conf_key manychat_keys[] = {
+	{ "API_KEY", HS_CONF_SECRET, NULL, 0, 0,
+	  "shared secret ManyChat sends in X-API-KEY" },
+	{ "API_V1_STR", HS_CONF_STR, "/api/v1", 0, 0,
+	  "path prefix of the ManyChat endpoints" },
+	{ NULL, HS_CONF_STR, NULL, 0, 0, NULL }
+};
 
 #define TEXT_MAX 4096
 #define ID_BUF 260
@@ -109,6 +119,7 @@ const struct hs_source hs_source_manychat_contact = {
 	.auth_param = "HTTP_X_API_KEY",
 	.auth_header = "X-API-KEY",
 	.rate_limited = 0,
+	.keys = manychat_keys,
 	.accept = contact_accept,
 };
 
@@ -119,5 +130,6 @@ const struct hs_source hs_source_manychat_campaign = {
 	.auth_param = "HTTP_X_API_KEY",
 	.auth_header = "X-API-KEY",
 	.rate_limited = 0,
+	.keys = manychat_keys,
 	.accept = campaign_accept,
 };

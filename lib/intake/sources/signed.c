@@ -14,7 +14,15 @@
 #include <json-c/json.h>
 
 #include "intake/sources/sources.h"
+#include "core/config.h"
 #include "core/banned.h"
+
+/* The configuration keys this module reads. */
+static const struct hs_conf_key signed_keys[] = {
+	{ "WEBHOOK_SECRET", HS_CONF_SECRET, NULL, 0, 0,
+	  "HMAC-SHA256 key of x-webhook-signature on /webhook/receive" },
+	{ NULL, HS_CONF_STR, NULL, 0, 0, NULL }
+};
 
 #define CONTENT_MAX (256 * 1024)
 #define ID_BUF 260
@@ -98,5 +106,6 @@ const struct hs_source hs_source_signed = {
 	.auth_param = "HTTP_X_WEBHOOK_SIGNATURE",
 	.auth_header = "x-webhook-signature",
 	.rate_limited = 1,
+	.keys = signed_keys,
 	.accept = signed_accept,
 };

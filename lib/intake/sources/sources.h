@@ -13,4 +13,7 @@ extern const struct hs_source hs_source_manychat_campaign;
 /* Generic webhooks signed with x-webhook-signature (seed 001). */
 extern const struct hs_source hs_source_signed;
 
+/* Every source above, NULL-terminated (intake/sources/registry.c). */
+extern const struct hs_source *const hs_source_registry[];
+
 #endif

@@ -29,6 +29,33 @@
 #include "sinks/azure/azure.h"
 #include "core/banned.h"
 
+/* The configuration keys this module reads. */
+static const struct hs_conf_key azure_keys[] = {
+	{ "AZURE_QUEUE_CONTACT", HS_CONF_STR, "manychat-contact-queue", 0, 0,
+	  "queue of ManyChat contact events" },
+	{ "AZURE_QUEUE_CAMPAIGN", HS_CONF_STR, "manychat-campaign-queue", 0, 0,
+	  "queue of ManyChat campaign-assignment events" },
+	{ "AZURE_QUEUE_DEFAULT", HS_CONF_STR, "hookspool-events", 0, 0,
+	  "queue of every other kind routed to azure_queue" },
+	{ "AZURE_QUEUE_CREATE", HS_CONF_BOOL, "true", 0, 0,
+	  "create a missing queue (false: its deliveries go dead)" },
+	{ "AZURE_DEAD_LETTER_QUEUE", HS_CONF_STR, "", 0, 0,
+	  "also push dead events to this queue (seed: dead-letter-queue)" },
+	{ "AZURE_QUEUE_RATE", HS_CONF_INT, "2000", 1, 100000,
+	  "messages per second to Azure, shared by every run" },
+	{ "AZURE_QUEUE_BATCH", HS_CONF_INT, "256", 1, 10000,
+	  "deliveries claimed per batch" },
+	{ "AZURE_QUEUE_CONCURRENCY", HS_CONF_INT, "16", 1, 64,
+	  "requests in flight at once" },
+	{ "AZURE_QUEUE_TIMEOUT_MS", HS_CONF_INT, "10000", 100, 600000,
+	  "timeout of one request" },
+	{ "AZURE_QUEUE_MESSAGE_TTL", HS_CONF_INT, "604800", -1, 2147483647,
+	  "message time-to-live in seconds (-1: never expires)" },
+	{ "AZURE_STORAGE_CONNECTION_STRING", HS_CONF_SECRET, NULL, 0, 0,
+	  "Azure Storage account for the queue sink" },
+	{ NULL, HS_CONF_STR, NULL, 0, 0, NULL }
+};
+
 #define CHUNK		512	/* messages built and sent at once */
 #define NQUEUE		3	/* contact, campaign, default */
 #define WHO_LEN		(HS_AZQ_ACCOUNT_MAX + 96)
@@ -469,6 +496,7 @@ const struct hs_sink_ops hs_sink_azure_queue = {
 	        "their queues",
 	.rate_key = "AZURE_QUEUE_RATE",
 	.batch_key = "AZURE_QUEUE_BATCH",
+	.keys = azure_keys,
 	.configured = queue_configured,
 	.open = queue_open,
 	.deliver = sink_deliver,

@@ -21,6 +21,36 @@
 #include "sinks/odoo/odoo.h"
 #include "core/banned.h"
 
+/* The configuration keys this module reads. */
+static const struct hs_conf_key odoo_keys[] = {
+	{ "ODOO_HOST", HS_CONF_STR, NULL, 0, 0, "Odoo host name" },
+	{ "ODOO_PORT", HS_CONF_INT, "443", 1, 65535, "Odoo port" },
+	{ "ODOO_PROTOCOL", HS_CONF_STR, "jsonrpc+ssl", 0, 0,
+	  "jsonrpc or jsonrpc+ssl" },
+	{ "ODOO_DB", HS_CONF_STR, NULL, 0, 0, "Odoo database" },
+	{ "ODOO_USER", HS_CONF_STR, NULL, 0, 0, "Odoo login" },
+	{ "ODOO_PASSWORD", HS_CONF_SECRET, NULL, 0, 0,
+	  "Odoo password or API key" },
+	{ "ODOO_RATE", HS_CONF_INT, "1", 1, 1000,
+	  "requests per second to Odoo (login included), shared by every run" },
+	{ "ODOO_BATCH", HS_CONF_INT, "1000", 1, 10000,
+	  "events per batch (a batch costs a few requests, not one per event)" },
+	{ "ODOO_TIMEOUT_MS", HS_CONF_INT, "30000", 100, 600000,
+	  "timeout of one Odoo request, answer included" },
+	{ "ODOO_CONNECT_TIMEOUT_MS", HS_CONF_INT, "10000", 100, 600000,
+	  "timeout of connecting to Odoo" },
+	{ "ODOO_CA_FILE", HS_CONF_STR, NULL, 0, 0,
+	  "CA bundle for jsonrpc+ssl (empty: the system's)" },
+	{ "ODOO_CONTACT_MODEL", HS_CONF_STR, "manychat.contact", 0, 0,
+	  "Odoo model of ManyChat contacts" },
+	{ "ODOO_STATE_MODEL", HS_CONF_STR, "manychat.state", 0, 0,
+	  "Odoo model of the contacts' state history" },
+	{ "ODOO_FIELDS", HS_CONF_STR, "", 0, 0,
+	  "field renames: role=field,... (e.g. contact.email=x_email; "
+	  "empty field: not sent)" },
+	{ NULL, HS_CONF_STR, NULL, 0, 0, NULL }
+};
+
 #define URL_MAX		512
 #define WHO_MAX		(URL_MAX + 300)
 #define WHY_MAX		1024
@@ -261,6 +291,7 @@ const struct hs_sink_ops hs_sink_odoo = {
 	        "manychat.contact, campaign assignments into manychat.state",
 	.rate_key = "ODOO_RATE",
 	.batch_key = "ODOO_BATCH",
+	.keys = odoo_keys,
 	.configured = odoo_configured,
 	.open = odoo_open,
 	.deliver = odoo_deliver,

@@ -30,6 +30,25 @@
 #include "sinks/sql/url.h"
 #include "core/banned.h"
 
+/* The configuration keys this module reads. */
+static const struct hs_conf_key sql_keys[] = {
+	{ "DATABASE_URL", HS_CONF_SECRET, NULL, 0, 0,
+	  "seed SQL URL (mssql+pyodbc://...), translated to ODBC" },
+	{ "ODBC_CONNECTION_STRING", HS_CONF_SECRET, NULL, 0, 0,
+	  "ODBC connection string (Driver=...; or DSN=...) of the sql sink; "
+	  "wins over DATABASE_URL" },
+	{ "SQL_RATE", HS_CONF_INT, "10000", 1, 1000000,
+	  "rows per second to the database, shared by every run" },
+	{ "SQL_BATCH", HS_CONF_INT, "500", 1, 10000,
+	  "deliveries written per transaction" },
+	{ "SQL_PARAM_ARRAYS", HS_CONF_BOOL, "true", 0, 0,
+	  "bind many rows per execution when the driver can (false: one "
+	  "row at a time)" },
+	{ "SQL_TIMEOUT_SECONDS", HS_CONF_INT, "30", 1, 3600,
+	  "login and statement timeout of the sql sink" },
+	{ NULL, HS_CONF_STR, NULL, 0, 0, NULL }
+};
+
 #define BIND_BUDGET	(8u << 20)	/* bytes bound per execution */
 
 struct hs_sink {
@@ -409,6 +428,7 @@ const struct hs_sink_ops hs_sink_sql = {
 	        "and Campaign_Contact (Azure SQL, PostgreSQL, SQLite)",
 	.rate_key = "SQL_RATE",
 	.batch_key = "SQL_BATCH",
+	.keys = sql_keys,
 	.configured = sink_configured,
 	.open = sink_open,
 	.deliver = sink_deliver,
