@@ -20,6 +20,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -984,12 +985,17 @@ open_that_must_migrate_names_the_held_writer_lock(void **state)
 	close(fd);
 }
 
-/* How many processes wait in flock() on the file with inode ino. */
+/*
+ * How many processes wait in flock() on the file st names. /proc/locks is
+ * the whole machine's: match the device as well as the inode, or another
+ * file system's busy lock (a parallel suite, a chroot) counts too.
+ */
 static int
-lock_waiters(ino_t ino)
+lock_waiters(const struct stat *st)
 {
-	char line[256], dev[64];
-	unsigned long long i;
+	char line[256];
+	unsigned int maj, min;
+	unsigned long long ino;
 	FILE *f = fopen("/proc/locks", "r");
 	int n = 0;
 
@@ -997,9 +1003,9 @@ lock_waiters(ino_t ino)
 	while (fgets(line, sizeof(line), f)) {
 		char *p = strstr(line, "-> ");
 
-		if (p && sscanf(p, "-> %*s %*s %*s %*d %63s", dev) == 1 &&
-		    sscanf(strrchr(dev, ':') + 1, "%llu", &i) == 1 &&
-		    (ino_t)i == ino)
+		if (p && sscanf(p, "-> %*s %*s %*s %*d %x:%x:%llu", &maj, &min,
+		    &ino) == 3 && (ino_t)ino == st->st_ino &&
+		    maj == major(st->st_dev) && min == minor(st->st_dev))
 			n++;
 	}
 	fclose(f);
@@ -1045,10 +1051,10 @@ writer_lock_waiters_are_served_in_arrival_order(void **state)
 		}
 		/* the next one comes only once this one waits */
 		until = hs_mono_ms() + 30000;
-		while (lock_waiters(st.st_ino) < i + 1 &&
+		while (lock_waiters(&st) < i + 1 &&
 		    hs_mono_ms() < until)
 			usleep(2000);
-		assert_int_equal(lock_waiters(st.st_ino), i + 1);
+		assert_int_equal(lock_waiters(&st), i + 1);
 	}
 	close(p[1]);
 	/* Long enough for a ticking timer to have shuffled the queue. */
