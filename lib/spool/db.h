@@ -15,7 +15,9 @@
  * the list against the tree); a new query elsewhere belongs in the spool
  * module or in one of them:
  *   lib/sync/outbox.c        claiming due deliveries, in batches
- *   lib/sync/record.c        outcomes, dead letters, pending counts, backfill
+ *   lib/sync/record.c        outcomes and dead-letter copies
+ *   lib/sync/stats.c         pending count, oldest and next due per sink
+ *   lib/sync/backfill.c      deliveries of old events for a new sink
  *   lib/sync/bucket.c        per-sink rate buckets kept in the spool
  *   tools/admin/find.c       spoolctl: looking events up by key or id
  *   tools/admin/query.c      spoolctl: listing events and deliveries
