@@ -39,7 +39,7 @@ TOOL_BIN_SAN := $(TOOL_SRC:%.c=build/san/%)
 UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=build/san/unit/%)
 HELP_BIN     := $(HELP_SRC:tests/helpers/%.c=build/helpers/%)
 
-.PHONY: all deps run test unit integ bench clean san
+.PHONY: all deps run test unit integ bench clean san install
 all: $(CGI_BIN) $(TOOL_BIN)
 
 san: $(CGI_BIN_SAN) $(TOOL_BIN_SAN) $(UNIT_BIN) $(HELP_BIN)
@@ -124,6 +124,20 @@ integ: all san
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@bench/run.sh
+
+# What a server needs, nothing of the checkout's source (README,
+# "Deployment"). DESTDIR stages a package; PREFIX is where it will live.
+PREFIX ?= /usr/lib/hookspool
+install: all
+	install -d $(DESTDIR)$(PREFIX)/cgi-bin $(DESTDIR)$(PREFIX)/tools \
+		$(DESTDIR)$(PREFIX)/lighttpd $(DESTDIR)$(PREFIX)/apache \
+		$(DESTDIR)$(PREFIX)/sql/schema
+	install -m 755 $(CGI_BIN) $(DESTDIR)$(PREFIX)/cgi-bin/
+	install -m 755 $(TOOL_BIN) $(DESTDIR)$(PREFIX)/tools/
+	install -m 644 lighttpd/hookspool.conf $(DESTDIR)$(PREFIX)/lighttpd/
+	install -m 644 apache/hookspool.conf apache/.htaccess \
+		$(DESTDIR)$(PREFIX)/apache/
+	install -m 644 sql/schema/*.sql $(DESTDIR)$(PREFIX)/sql/schema/
 
 clean:
 	rm -rf build $(CGI_BIN) $(TOOL_BIN)
