@@ -256,6 +256,23 @@ config_new(const char *origin)
 	return c;
 }
 
+/*
+ * A seed deployment with USE_KEY_VAULT=true kept its secrets in Azure Key
+ * Vault; hookspool never reads it, so those secrets must be in this file.
+ * Accepting the key in silence would leave a user wondering why the
+ * secrets are "missing".
+ */
+static void
+warn_seed_settings(struct hs_config *c)
+{
+	if (hs_config_has(c, "USE_KEY_VAULT") &&
+	    hs_config_bool(c, "USE_KEY_VAULT"))
+		add_problem(c, 0, "USE_KEY_VAULT=true: hookspool does not read "
+		    "Azure Key Vault; put API_KEY, WEBHOOK_SECRET and the "
+		    "destinations' credentials in %s itself (readable only by "
+		    "the handler's user, mode 640)", c->path);
+}
+
 enum hs_err
 hs_config_parse(struct hs_config **out, const char *text, const char *origin)
 {
@@ -282,6 +299,8 @@ hs_config_parse(struct hs_config **out, const char *text, const char *origin)
 			rc = parse_line(c, line, lineno);
 	}
 	free(copy);
+	if (rc == HS_OK)
+		warn_seed_settings(c);
 	return rc;
 }
 

@@ -254,6 +254,24 @@ ignored_seed_prefixes_are_not_problems(void **state)
 	hs_config_free(c);
 }
 
+/* The seed's Key Vault switch: accepted, but never silently. */
+static void
+use_key_vault_true_warns_that_secrets_belong_in_the_file(void **state)
+{
+	struct hs_config *c = parse("API_KEY=k\nUSE_KEY_VAULT=true\n"
+	    "KEY_VAULT_NAME=my-vault\n");
+
+	assert_int_equal(problem_count(c), 1);
+	assert_problem(c, 0, 0, "USE_KEY_VAULT=true");
+	assert_problem(c, 0, 0, "does not read Azure Key Vault");
+	assert_problem(c, 0, 0, "test.conf");
+	assert_int_equal(hs_config_ok(c), 1);
+	hs_config_free(c);
+	c = parse("USE_KEY_VAULT=false\nKEY_VAULT_NAME=my-vault\n");
+	assert_int_equal(problem_count(c), 0);
+	hs_config_free(c);
+}
+
 static void
 bad_integer_is_an_error_with_line_number(void **state)
 {
@@ -608,6 +626,7 @@ main(void)
 		cmocka_unit_test(later_assignment_overrides_earlier),
 		cmocka_unit_test(unknown_key_is_a_warning_with_line_and_name),
 		cmocka_unit_test(ignored_seed_prefixes_are_not_problems),
+		cmocka_unit_test(use_key_vault_true_warns_that_secrets_belong_in_the_file),
 		cmocka_unit_test(bad_integer_is_an_error_with_line_number),
 		cmocka_unit_test(integer_out_of_range_or_with_junk_is_an_error),
 		cmocka_unit_test(integer_range_edges_are_accepted),
