@@ -135,7 +135,8 @@ install: all
 	install -m 755 $(CGI_BIN) $(DESTDIR)$(PREFIX)/cgi-bin/
 	install -m 755 $(TOOL_BIN) $(DESTDIR)$(PREFIX)/tools/
 	install -m 644 lighttpd/hookspool.conf $(DESTDIR)$(PREFIX)/lighttpd/
-	install -m 644 apache/hookspool.conf apache/.htaccess \
+	install -m 644 apache/hookspool.conf apache/hookspool-site.conf \
+		apache/.htaccess \
 		$(DESTDIR)$(PREFIX)/apache/
 	install -m 644 sql/schema/*.sql $(DESTDIR)$(PREFIX)/sql/schema/
 

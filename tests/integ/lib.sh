@@ -431,7 +431,13 @@ hs_apache_conf()
 	echo "# written by tests/integ/lib.sh: $mode"
 	echo "ServerRoot \"$dir\""
 	echo "ServerName 127.0.0.1"
-	echo "Listen 127.0.0.1:$HS_PORT"
+	if [ "$mode" = apache-fcgid ]; then
+		# The main server is another site (static, on its own port);
+		# hookspool is the site apache/hookspool-site.conf defines.
+		echo "Listen 127.0.0.1:$HS_OTHER_PORT"
+	else
+		echo "Listen 127.0.0.1:$HS_PORT"
+	fi
 	echo "PidFile \"$dir/run/httpd.pid\""
 	echo "DefaultRuntimeDir \"$dir/run\""
 	echo "Mutex file:$dir/run default"
@@ -480,9 +486,18 @@ hs_apache_conf()
 	</Directory>
 	EOF
 	if [ "$mode" = apache-fcgid ]; then
-		# The shipped file, exactly (copied unedited by
-		# hs_server_start): this is what the test is about.
-		echo "Include \"$dir/home/apache/hookspool.conf\""
+		# Another site next to hookspool, as on a real server: it must
+		# keep serving its own "/" (t6008).
+		cat <<-EOF
+		<Directory "$dir/htdocs">
+		  Require all granted
+		</Directory>
+		EOF
+		# The shipped site file, exactly (copied unedited by
+		# hs_server_start, with the hookspool.conf it includes), at
+		# server level as a2ensite enables it: this is what the test
+		# is about.
+		echo "Include \"$dir/home/apache/hookspool-site.conf\""
 		return
 	fi
 	# Shared hosting: the host allows .htaccess overrides and CGI, no more.
@@ -572,7 +587,8 @@ hs_server_start_once()
 	local home=$dir/home
 	HS_HANDLER=$(hs_copy_in "$bin" "$home/cgi-bin" 0755) &&
 	    hs_copy_in "$HS_ROOT/lighttpd/hookspool.conf" "$home/lighttpd" >/dev/null &&
-	    hs_copy_in "$HS_ROOT/apache/hookspool.conf" "$home/apache" >/dev/null ||
+	    hs_copy_in "$HS_ROOT/apache/hookspool.conf" "$home/apache" >/dev/null &&
+	    hs_copy_in "$HS_ROOT/apache/hookspool-site.conf" "$home/apache" >/dev/null ||
 	    return 1
 	HS_ERRLOG=$dir/run/error.log
 	case $HS_MODE in
@@ -600,9 +616,19 @@ hs_server_start_once()
 			} >"$dir/htdocs/.htaccess"
 			chmod 0644 "$dir/htdocs/.htaccess"
 		fi
+		if [ "$HS_MODE" = apache-fcgid ]; then
+			HS_OTHER_PORT=$(hs_free_port) || return 1
+			while [ "$HS_OTHER_PORT" = "$HS_PORT" ]; do
+				HS_OTHER_PORT=$(hs_free_port) || return 1
+			done
+			HS_OTHER_URL=http://127.0.0.1:$HS_OTHER_PORT
+			echo "another site" >"$dir/htdocs/index.html"
+			chmod 0644 "$dir/htdocs/index.html"
+		fi
 		hs_apache_conf "$dir" "$HS_MODE" "$drop" >"$dir/httpd.conf"
 		(cd "$dir" &&
 		HOOKSPOOL_HOME=$home HOOKSPOOL_CONF=$HOOKSPOOL_CONF \
+		HOOKSPOOL_BIND=127.0.0.1 HOOKSPOOL_PORT=$HS_PORT \
 		    exec setsid "${as[@]}" "$HS_APACHE" -f "$dir/httpd.conf" -DFOREGROUND \
 		    </dev/null >"$dir/server.out" 2>&1) &
 		pg=$!
@@ -616,7 +642,7 @@ hs_server_start_once()
 	hs_logs[$pg]=$HS_ERRLOG
 	HS_PGID=$pg
 	export HS_URL HS_PREFIX HS_PORT HS_DIR HS_ERRLOG SPOOL_PATH \
-	    HOOKSPOOL_CONF HS_MODE HS_PGID HS_HANDLER
+	    HOOKSPOOL_CONF HS_MODE HS_PGID HS_HANDLER HS_OTHER_URL
 	hs_wait_ready "$pg"
 }
 

@@ -19,7 +19,8 @@ out=$(make -C "$HS_ROOT" --no-print-directory -o all install \
 hs_is "$?" 0 "make install DESTDIR=… succeeds" || hs_diag "$out"
 prefix=$stage/usr/lib/hookspool
 for f in cgi-bin/hooks.fcgi tools/scheduled_sync tools/spoolctl \
-    lighttpd/hookspool.conf apache/hookspool.conf apache/.htaccess \
+    lighttpd/hookspool.conf apache/hookspool.conf apache/hookspool-site.conf \
+    apache/.htaccess \
     sql/schema/sqlite.sql sql/schema/postgresql.sql sql/schema/tsql.sql; do
 	[ -e "$prefix/$f" ] && hs_ok "installed: $f" || hs_not_ok "installed: $f"
 done
