@@ -69,8 +69,10 @@ keep_headers(struct json_object *o, const struct hs_request *r,
 		    !(v = hs_request_param(r, param)))
 			continue;
 		n = strlen(v);
-		json_object_object_add(o, names[i], json_object_new_string_len(v,
-		    (int)(n > HS_MAX_HEADER_VALUE ? HS_MAX_HEADER_VALUE : n)));
+		if (n > HS_MAX_HEADER_VALUE)
+			n = HS_MAX_HEADER_VALUE;
+		json_object_object_add(o, names[i],
+		    json_object_new_string_len(v, (int)n));
 	}
 }
 

@@ -57,8 +57,8 @@ query_is(const struct hs_request *r, const char *name, const char *want)
 	if (!want && got)
 		fail_msg("'%s' is '%s', want absent", name, got);
 	if (want && (!got || strcmp(got, want)))
-		fail_msg("'%s' is '%s', want '%s'", name, got ? got : "(absent)",
-		    want);
+		fail_msg("'%s' is '%s', want '%s'", name,
+		    got ? got : "(absent)", want);
 }
 
 static void
@@ -232,8 +232,8 @@ pairs_past_the_cap_are_ignored(void **state)
 	size_t i, len = 0;
 
 	for (i = 0; i <= HS_MAX_QUERY_PAIRS; i++)
-		len += (size_t)snprintf(qs + len, sizeof(qs) - len, "%sp%zu=%zu",
-		    i ? "&" : "", i, i);
+		len += (size_t)snprintf(qs + len, sizeof(qs) - len,
+		    "%sp%zu=%zu", i ? "&" : "", i, i);
 	request(&r, &e, "/", qs);
 	assert_int_equal(r.npairs, HS_MAX_QUERY_PAIRS);
 	snprintf(name, sizeof(name), "p%d", HS_MAX_QUERY_PAIRS - 1);
