@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/caps.h"
 #include "core/config.h"
 #include "front/app.h"
 #include "front/health.h"
-#include "core/caps.h"
 #include "front/serve.h"
 #include "intake/endpoints.h"
 #include "intake/sources/sources.h"
