@@ -3,29 +3,25 @@
  *
  * One binary serves every source so that one FastCGI process pool and one
  * web-server rule cover the whole gateway; each source lives in
- * lib/intake/sources/. Runs as FastCGI under lighttpd/Apache or as plain CGI.
+ * lib/intake/sources/ and declares its own routes, so the table is built
+ * from the registry, not written here. Runs as FastCGI under
+ * lighttpd/Apache or as plain CGI.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/caps.h"
 #include "core/config.h"
 #include "front/app.h"
 #include "front/health.h"
 #include "front/serve.h"
+#include "intake/endpoints.h"
 #include "intake/sources/sources.h"
 #include "core/banned.h"
 
-static const struct hs_route routes[] = {
-	{ "API_V1_STR", "/manychat/webhook/contact", "POST", hs_ingest,
-	  &hs_source_manychat_contact },
-	{ "API_V1_STR", "/manychat/webhook/campaign-assignment", "POST",
-	  hs_ingest, &hs_source_manychat_campaign },
-	{ NULL, "/webhook/receive", "POST", hs_ingest, &hs_source_signed },
-	{ NULL, "/health", "GET, HEAD", hs_handle_health, NULL },
-	{ NULL, "/webhook/health", "GET, HEAD", hs_handle_health, NULL },
-	{ NULL, NULL, NULL, NULL, NULL },
-};
+/* Every source's routes, in registry order, then /health. */
+static struct hs_route routes[HS_MAX_ROUTES + 1];
 
 static void
 usage(FILE *f)
@@ -91,6 +87,9 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 100;
 	}
+	if (hs_endpoints_build(routes, HS_MAX_ROUTES + 1, hs_source_registry,
+	    hs_health_routes) != HS_OK)
+		return 111;
 	if (hs_app_init(&app, hs_config_default_path()) == HS_ENOMEM)
 		return 111;
 	rc = hs_serve(&app, routes);

@@ -19,5 +19,8 @@
 #define HS_RATE_LIMIT_DEFAULT	120	/* RATE_LIMIT_REQUESTS per window */
 #define HS_RATE_WINDOW_DEFAULT	60	/* RATE_LIMIT_WINDOW_SECONDS */
 #define HS_MAX_FIELD_ERRORS	16	/* 422 lists at most this many */
+#define HS_MAX_QUERY_BYTES	4096	/* QUERY_STRING parsed, bytes */
+#define HS_MAX_QUERY_PAIRS	32	/* name=value pairs kept */
+#define HS_MAX_ROUTES		64	/* the handler's route table */
 
 #endif

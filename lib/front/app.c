@@ -193,6 +193,33 @@ method_allowed(const char *methods, const char *method)
 	return 0;
 }
 
+/*
+ * The methods of every route at path, for Allow and the 405 detail: a
+ * source may serve one path with two routes (a GET handshake beside its
+ * POST), and the client must learn both.
+ */
+static void
+allowed_methods(const struct hs_app *app, const struct hs_route *routes,
+                const char *path, char *out, size_t n)
+{
+	const struct hs_route *rt;
+	size_t len = 0;
+	int w;
+
+	out[0] = '\0';
+	for (rt = routes; rt->path; rt++) {
+		if (!route_matches(app, rt, path))
+			continue;
+		w = snprintf(out + len, n - len, "%s%s", len ? ", " : "",
+		    rt->methods);
+		if (w < 0 || (size_t)w >= n - len) {
+			out[len] = '\0';	/* keep the methods that fit */
+			break;
+		}
+		len += (size_t)w;
+	}
+}
+
 static void
 log_request(const struct hs_request *r, const struct hs_response *rs)
 {
@@ -228,6 +255,7 @@ hs_app_dispatch(struct hs_app *app, const struct hs_route *routes,
 {
 	const struct hs_route *rt, *path_match = NULL;
 	const char *path = below_root(app, r->path);
+	char allow[128];
 
 	for (rt = routes; path && rt->path; rt++) {
 		if (!route_matches(app, rt, path))
@@ -239,12 +267,11 @@ hs_app_dispatch(struct hs_app *app, const struct hs_route *routes,
 	if (path && rt && rt->path) {
 		rt->handle(app, rt, r, rs);
 	} else if (path_match) {
-		if (hs_response_header(rs, "Allow", path_match->methods) !=
-		    HS_OK)
+		allowed_methods(app, routes, path, allow, sizeof(allow));
+		if (hs_response_header(rs, "Allow", allow) != HS_OK)
 			rs->status = 500;
 		hs_response_errorf(rs, 405, "method not allowed",
-		    "%s is not allowed here; use %s", r->method,
-		    path_match->methods);
+		    "%s is not allowed here; use %s", r->method, allow);
 	} else {
 		hs_response_error(rs, 404, "not found",
 		    "no webhook endpoint at this path");

@@ -51,8 +51,10 @@ void hs_app_spool_error(struct hs_app *app, struct hs_response *rs,
                         enum hs_err rc);
 
 /*
- * Finds the route for r among routes (terminated by a NULL path) and runs
- * it; answers 404 or 405 (with Allow) itself. Then logs the request line.
+ * Finds the route for r among routes (terminated by a NULL path): the
+ * first whose path and method match, and runs it; answers 404, or 405
+ * with Allow naming the methods of every route at that path, itself. Then
+ * logs the request line.
  */
 void hs_app_dispatch(struct hs_app *app, const struct hs_route *routes,
                      struct hs_request *r, struct hs_response *rs);

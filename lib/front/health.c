@@ -9,6 +9,12 @@
 #include "front/health.h"
 #include "core/banned.h"
 
+const struct hs_route hs_health_routes[] = {
+	{ NULL, "/health", "GET, HEAD", hs_handle_health, NULL },
+	{ NULL, "/webhook/health", "GET, HEAD", hs_handle_health, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
 static struct json_object *
 counts_json(const struct hs_spool_health *h)
 {

@@ -7,6 +7,9 @@
 
 #include "front/app.h"
 
+/* The front's own routes: /health and /webhook/health, NULL-path end. */
+extern const struct hs_route hs_health_routes[];
+
 void hs_handle_health(struct hs_app *app, const struct hs_route *rt,
                       struct hs_request *r, struct hs_response *rs);
 

@@ -34,6 +34,107 @@ hs_request_param_count(const struct hs_request *r, const char *name)
 	return count;
 }
 
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Decodes s[0..n) into out and ends it with a NUL; out may be s, since
+ * decoding never writes ahead of what it reads. 0, or -1 on a malformed
+ * escape or an escaped NUL.
+ */
+static int
+query_decode(const char *s, size_t n, char *out)
+{
+	size_t i;
+	int hi, lo;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '+') {
+			*out++ = ' ';
+			continue;
+		}
+		if (s[i] != '%') {
+			*out++ = s[i];
+			continue;
+		}
+		if (i + 2 >= n)
+			return -1;
+		hi = hex_digit(s[i + 1]);
+		lo = hex_digit(s[i + 2]);
+		if (hi < 0 || lo < 0 || (hi | lo) == 0)
+			return -1;
+		*out++ = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	*out = '\0';
+	return 0;
+}
+
+/* Splits one "name=value" of n bytes at s into r's next pair. */
+static void
+query_pair(struct hs_request *r, char *s, size_t n)
+{
+	char *eq = memchr(s, '=', n);
+	size_t nn = eq ? (size_t)(eq - s) : n;
+	const char *value = "";
+
+	if (!nn || r->npairs >= HS_MAX_QUERY_PAIRS)
+		return;
+	if (query_decode(s, nn, s) != 0)
+		return;
+	if (eq) {
+		value = eq + 1;
+		if (query_decode(eq + 1, n - nn - 1, eq + 1) != 0)
+			return;
+	}
+	r->pairs[r->npairs].name = s;
+	r->pairs[r->npairs].value = value;
+	r->npairs++;
+}
+
+/* The query string: QUERY_STRING, else what follows '?' in the URI. */
+static enum hs_err
+query_parse(struct hs_request *r)
+{
+	const char *qs = hs_request_param(r, "QUERY_STRING");
+	char *p, *amp;
+	size_t len;
+
+	if (!qs)
+		qs = strchr(r->uri, '?') ? strchr(r->uri, '?') + 1 : "";
+	len = strlen(qs);
+	if (!len || len > HS_MAX_QUERY_BYTES)
+		return HS_OK;
+	r->query = strndup(qs, len);
+	if (!r->query)
+		return HS_ENOMEM;
+	for (p = r->query; p; p = amp ? amp + 1 : NULL) {
+		amp = strchr(p, '&');
+		query_pair(r, p, amp ? (size_t)(amp - p) : strlen(p));
+	}
+	return HS_OK;
+}
+
+const char *
+hs_request_query(const struct hs_request *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->npairs; i++)
+		if (!strcmp(r->pairs[i].name, name))
+			return r->pairs[i].value;
+	return NULL;
+}
+
 /* CONTENT_LENGTH: -1 when absent or empty, -2 when not a number. */
 static long long
 parse_length(const char *s)
@@ -82,14 +183,17 @@ hs_request_init(struct hs_request *r, char **envp, hs_body_reader read,
 	r->remote_addr = hs_request_param(r, "REMOTE_ADDR");
 	if (!r->remote_addr)
 		r->remote_addr = "";
-	return HS_OK;
+	return query_parse(r);
 }
 
 void
 hs_request_release(struct hs_request *r)
 {
 	free(r->path);
+	free(r->query);
 	r->path = NULL;
+	r->query = NULL;
+	r->npairs = 0;
 }
 
 enum hs_err

@@ -12,10 +12,17 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/caps.h"
 #include "core/err.h"
 
 /* Reads up to n body bytes: count read, 0 at end of input, -1 on error. */
 typedef long (*hs_body_reader)(void *ctx, char *buf, size_t n);
+
+/* One decoded name=value pair of the query string. */
+struct hs_query_pair {
+	const char *name;
+	const char *value;	/* "" when the pair has no '=' */
+};
 
 struct hs_request {
 	char **envp;		/* CGI meta-variables, NULL-terminated */
@@ -29,9 +36,16 @@ struct hs_request {
 	void *read_ctx;
 	int64_t received_ms;	/* wall clock when the request started */
 	double start_mono;	/* for the duration in the log line */
+	char *query;		/* the decoded pairs' storage, owned */
+	struct hs_query_pair pairs[HS_MAX_QUERY_PAIRS];
+	size_t npairs;
 };
 
-/* Fills r from envp; r->path is owned and freed by hs_request_release. */
+/*
+ * Fills r from envp, the query string's pairs included; r->path and
+ * r->query are owned and freed by hs_request_release (call it even when
+ * this fails).
+ */
 enum hs_err hs_request_init(struct hs_request *r, char **envp,
                             hs_body_reader read, void *read_ctx)
 	HS_MUST_CHECK;
@@ -45,6 +59,21 @@ const char *hs_request_param(const struct hs_request *r, const char *name);
  * one copy means the request is ambiguous and must be refused.
  */
 int hs_request_param_count(const struct hs_request *r, const char *name);
+
+/*
+ * The decoded value of the first query pair called name ("hub.mode"), or
+ * NULL. Borrowed from r.
+ *
+ * QUERY_STRING (or, without it, REQUEST_URI after '?') is split at '&'
+ * and each name and value decoded as HTML forms and Meta encode them:
+ * '+' is a space, %XX any byte (%2E is '.'). A pair whose name or value
+ * holds a malformed escape ('%' without two hex digits) or an escaped NUL
+ * is rejected: it is skipped as if it had not been sent, so a handler
+ * never compares a half-decoded secret. Bounded: a query string longer
+ * than HS_MAX_QUERY_BYTES is not parsed at all, and pairs past
+ * HS_MAX_QUERY_PAIRS are ignored; pairs with an empty name are skipped.
+ */
+const char *hs_request_query(const struct hs_request *r, const char *name);
 
 /*
  * Reads exactly content_length bytes into out (whose cap the caller set).

@@ -12,6 +12,8 @@
 
 #define HEADERS_MAX 4096
 #define BODY_MAX (256 * 1024)
+#define TYPE_JSON "application/json"
+#define TYPE_TEXT "text/plain; charset=utf-8"
 
 void
 hs_response_init(struct hs_response *rs)
@@ -62,18 +64,35 @@ hs_response_header(struct hs_response *rs, const char *name,
 	return hs_buf_addf(&rs->headers, "%s: %s\r\n", name, value);
 }
 
-void
-hs_response_json_text(struct hs_response *rs, int status, const char *text)
+/* Sets the body to data[0..n) of the given type; 500 if it is too big. */
+static void
+set_body(struct hs_response *rs, int status, const char *type,
+         const char *data, size_t n)
 {
 	rs->status = status;
+	rs->content_type = type;
 	hs_buf_reset(&rs->body);
-	if (hs_buf_adds(&rs->body, text) != HS_OK) {
+	if (hs_buf_add(&rs->body, data, n) != HS_OK) {
 		hs_buf_reset(&rs->body);
 		rs->status = 500;
+		rs->content_type = NULL;
 		if (hs_buf_adds(&rs->body, "{\"error\":\"internal error\","
 		    "\"detail\":\"response too large\"}") != HS_OK)
 			hs_buf_reset(&rs->body);
 	}
+}
+
+void
+hs_response_json_text(struct hs_response *rs, int status, const char *text)
+{
+	set_body(rs, status, NULL, text, strlen(text));
+}
+
+void
+hs_response_text(struct hs_response *rs, int status, const char *data,
+                 size_t n)
+{
+	set_body(rs, status, TYPE_TEXT, data, n);
 }
 
 void
@@ -113,14 +132,15 @@ int
 hs_response_write(const struct hs_response *rs, const char *method,
                   hs_writer w, void *ctx)
 {
-	char head[128];
+	char head[192];
 	int n, rc;
 	int has_body = rs->status != 204 && strcmp(method, "HEAD") != 0;
 
 	n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
-	    "Content-Type: application/json\r\n"
+	    "Content-Type: %s\r\n"
 	    "Cache-Control: no-store\r\n", rs->status,
-	    hs_status_text(rs->status));
+	    hs_status_text(rs->status),
+	    rs->content_type ? rs->content_type : TYPE_JSON);
 	rc = w(ctx, head, (size_t)n);
 	if (rc >= 0 && rs->headers.len)
 		rc = w(ctx, rs->headers.data, rs->headers.len);

@@ -1,9 +1,11 @@
 /*
  * front/response.h - the answer a handler builds, written once at the end.
  *
- * Handlers set a status, extra headers and a JSON body; the adapter writes
- * "Status:", the headers, a blank line and the body (RFC 3875 §6). Every
- * error answer has the same shape: {"error": ..., "detail": ...}.
+ * Handlers set a status, extra headers and a JSON body -- or plain text
+ * where a protocol demands it (Meta's verification echoes a challenge);
+ * the adapter writes "Status:", the headers, a blank line and the body
+ * (RFC 3875 §6). Every error answer has the same shape: {"error": ...,
+ * "detail": ...}.
  */
 #ifndef HS_RESPONSE_H
 #define HS_RESPONSE_H
@@ -17,6 +19,7 @@ struct json_object;
 
 struct hs_response {
 	int status;
+	const char *content_type;	/* static; NULL: application/json */
 	struct hs_buf headers;	/* "Name: value\r\n" lines */
 	struct hs_buf body;
 	/* For the request log line; borrowed static strings or NULL. */
@@ -43,6 +46,13 @@ void hs_response_json(struct hs_response *rs, int status,
 /* Sets the body to an already serialised JSON text (copied). */
 void hs_response_json_text(struct hs_response *rs, int status,
                            const char *text);
+/*
+ * Sets the body to the n bytes at data exactly (copied), sent as
+ * "text/plain; charset=utf-8". A later JSON answer (an error) replaces it
+ * and its type.
+ */
+void hs_response_text(struct hs_response *rs, int status, const char *data,
+                      size_t n);
 /* {"error": error, "detail": detail}; error is also logged. */
 void hs_response_error(struct hs_response *rs, int status,
                        const char *error, const char *detail);

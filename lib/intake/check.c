@@ -12,22 +12,27 @@
 #include "core/banned.h"
 
 int
-ingest_check_config(struct hs_app *app, const struct hs_source *src,
-                    struct hs_response *rs)
+hs_ingest_ready(struct hs_app *app, const char *key, struct hs_response *rs)
 {
 	if (!hs_config_ok(app->cfg)) {
 		hs_response_error(rs, 503, "configuration invalid",
 		    "the server's configuration has errors; see its log");
 		return -1;
 	}
-	if (!hs_config_has(app->cfg, src->secret_key)) {
+	if (!hs_config_has(app->cfg, key)) {
 		hs_response_errorf(rs, 503, "configuration incomplete",
-		    "%s is not set in the server's configuration",
-		    src->secret_key);
-		hs_log_msg(HS_LOG_ERROR, "config", src->secret_key);
+		    "%s is not set in the server's configuration", key);
+		hs_log_msg(HS_LOG_ERROR, "config", key);
 		return -1;
 	}
 	return 0;
+}
+
+int
+ingest_check_config(struct hs_app *app, const struct hs_source *src,
+                    struct hs_response *rs)
+{
+	return hs_ingest_ready(app, src->secret_key, rs);
 }
 
 /* The client address the rate limit counts: REMOTE_ADDR, or the first

@@ -24,34 +24,66 @@ const struct hs_conf_key hs_intake_keys[] = {
 	{ NULL, HS_CONF_STR, NULL, 0, 0, NULL }
 };
 
-/* Headers kept with the event: enough to re-verify and to trace. */
-static const struct {
-	const char *param, *name;
-} kept_headers[] = {
-	{ "CONTENT_TYPE", "content-type" },
-	{ "HTTP_USER_AGENT", "user-agent" },
-	{ "HTTP_IDEMPOTENCY_KEY", "idempotency-key" },
-	{ "HTTP_X_WEBHOOK_SIGNATURE", "x-webhook-signature" },
-	{ "HTTP_X_FORWARDED_FOR", "x-forwarded-for" },
-	{ "HTTP_X_REQUEST_ID", "x-request-id" },
+/*
+ * Headers every event keeps: enough to trace it. A source adds its own
+ * (a signature, to verify again) through its kept_headers.
+ */
+static const char *const pipeline_headers[] = {
+	"content-type", "user-agent", "idempotency-key", "x-forwarded-for",
+	"x-request-id", NULL
 };
 
-static struct json_object *
-kept_headers_json(const struct hs_request *r)
+/*
+ * The CGI meta-variable of a header name: HTTP_X_REQUEST_ID for
+ * x-request-id, but CONTENT_TYPE for content-type (RFC 3875 §4.1). 0, or
+ * -1 when it does not fit in n bytes.
+ */
+static int
+header_param(const char *name, char *out, size_t n)
 {
-	struct json_object *o = json_object_new_object();
+	const char *pre = !strcmp(name, "content-type") ||
+	    !strcmp(name, "content-length") ? "" : "HTTP_";
+	size_t i, plen = strlen(pre);
+
+	if (plen + strlen(name) >= n)
+		return -1;
+	memcpy(out, pre, plen);
+	for (i = 0; name[i]; i++)
+		out[plen + i] = name[i] == '-' ? '_' :
+		    (name[i] >= 'a' && name[i] <= 'z') ? (char)(name[i] - 32) :
+		    name[i];
+	out[plen + i] = '\0';
+	return 0;
+}
+
+static void
+keep_headers(struct json_object *o, const struct hs_request *r,
+             const char *const *names)
+{
+	char param[128];
 	const char *v;
 	size_t i, n;
 
-	for (i = 0; i < sizeof(kept_headers) / sizeof(kept_headers[0]); i++) {
-		v = hs_request_param(r, kept_headers[i].param);
-		if (!v)
+	for (i = 0; names && names[i]; i++) {
+		if (header_param(names[i], param, sizeof(param)) != 0 ||
+		    !(v = hs_request_param(r, param)))
 			continue;
 		n = strlen(v);
-		json_object_object_add(o, kept_headers[i].name,
-		    json_object_new_string_len(v, (int)(n > HS_MAX_HEADER_VALUE ?
-		    HS_MAX_HEADER_VALUE : n)));
+		if (n > HS_MAX_HEADER_VALUE)
+			n = HS_MAX_HEADER_VALUE;
+		json_object_object_add(o, names[i],
+		    json_object_new_string_len(v, (int)n));
 	}
+}
+
+/* The headers kept with an event: the pipeline's, then the source's. */
+static struct json_object *
+kept_headers_json(const struct hs_source *src, const struct hs_request *r)
+{
+	struct json_object *o = json_object_new_object();
+
+	keep_headers(o, r, pipeline_headers);
+	keep_headers(o, r, src->kept_headers);
 	return o;
 }
 
@@ -152,24 +184,10 @@ answer_invalid(const struct hs_fields *f, struct hs_response *rs)
 	rs->error = "validation failed";
 }
 
-/*
- * Seed 001 answers carry details under "data"; the event's id goes there
- * once it is known (after the insert, so it is not in the stored answer
- * and is added again to a replay).
- */
-static void
-add_event_id(struct json_object *o, int64_t id)
-{
-	struct json_object *data = json_object_object_get(o, "data");
-
-	if (json_object_is_type(data, json_type_object))
-		json_object_object_add(data, "event_id",
-		    json_object_new_int64(id));
-}
-
 /* Answers a repeat: the first answer plus "duplicate": true. */
 static void
-answer_duplicate(const struct hs_put_result *res, struct hs_response *rs)
+answer_duplicate(const struct hs_source *src,
+                 const struct hs_put_result *res, struct hs_response *rs)
 {
 	struct json_object *o = json_tokener_parse(res->response_body);
 
@@ -177,7 +195,8 @@ answer_duplicate(const struct hs_put_result *res, struct hs_response *rs)
 		json_object_put(o);
 		o = json_object_new_object();
 	}
-	add_event_id(o, res->event_id);
+	if (src->answer_ids)
+		src->answer_ids(o, NULL, res->event_id);
 	json_object_object_add(o, "duplicate", json_object_new_boolean(1));
 	hs_response_json(rs, res->response_status, o);
 	json_object_put(o);
@@ -203,11 +222,12 @@ store(struct hs_app *app, const struct hs_source *src, struct hs_request *r,
 		hs_app_spool_error(app, rs, app->spool_rc);
 		return;
 	}
-	/* Seed 001 answers carry their details under "data". */
-	json_object_object_add(json_object_object_get(a->response, "data") ?
-	    json_object_object_get(a->response, "data") : a->response,
-	    "idempotency_key", json_object_new_string(key));
-	hdrs = kept_headers_json(r);
+	if (src->answer_ids)
+		src->answer_ids(a->response, key, -1);
+	else
+		json_object_object_add(a->response, "idempotency_key",
+		    json_object_new_string(key));
+	hdrs = kept_headers_json(src, r);
 	memset(&ev, 0, sizeof(ev));
 	ev.source = src->name;
 	ev.kind = a->kind;
@@ -230,9 +250,9 @@ store(struct hs_app *app, const struct hs_source *src, struct hs_request *r,
 		hs_app_spool_failed(app, rc);
 		hs_app_spool_error(app, rs, rc);
 	} else if (res.duplicate) {
-		answer_duplicate(&res, rs);
-	} else if (json_object_object_get(a->response, "data")) {
-		add_event_id(a->response, res.event_id);
+		answer_duplicate(src, &res, rs);
+	} else if (src->answer_ids) {
+		src->answer_ids(a->response, NULL, res.event_id);
 		hs_response_json(rs, a->status, a->response);
 	} else {
 		hs_response_json_text(rs, a->status, ev.response_body);

@@ -28,6 +28,16 @@ static const struct hs_conf_key manychat_keys[] = {
 	{ NULL, HS_CONF_STR, NULL, 0, 0, NULL }
 };
 
+static const struct hs_source_route contact_routes[] = {
+	{ "API_V1_STR", "/manychat/webhook/contact", "POST", NULL },
+	{ NULL, NULL, NULL, NULL }
+};
+
+static const struct hs_source_route campaign_routes[] = {
+	{ "API_V1_STR", "/manychat/webhook/campaign-assignment", "POST", NULL },
+	{ NULL, NULL, NULL, NULL }
+};
+
 #define TEXT_MAX 4096
 #define ID_BUF 260
 
@@ -112,8 +122,10 @@ campaign_accept(struct json_object *o, const char *raw, size_t n,
 	    json_object_new_string("manychat-campaign-queue"));
 }
 
+/* X-API-KEY is a secret: no ManyChat header is kept beyond the usual. */
 const struct hs_source hs_source_manychat_contact = {
 	.name = "manychat",
+	.routes = contact_routes,
 	.auth = HS_AUTH_API_KEY,
 	.secret_key = "API_KEY",
 	.auth_param = "HTTP_X_API_KEY",
@@ -125,6 +137,7 @@ const struct hs_source hs_source_manychat_contact = {
 
 const struct hs_source hs_source_manychat_campaign = {
 	.name = "manychat",
+	.routes = campaign_routes,
 	.auth = HS_AUTH_API_KEY,
 	.secret_key = "API_KEY",
 	.auth_param = "HTTP_X_API_KEY",

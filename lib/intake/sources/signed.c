@@ -8,6 +8,7 @@
  * is the same event: the key is sha256 of the raw body (unless the sender
  * sends Idempotency-Key).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +24,14 @@ static const struct hs_conf_key signed_keys[] = {
 	  "HMAC-SHA256 key of x-webhook-signature on /webhook/receive" },
 	{ NULL, HS_CONF_STR, NULL, 0, 0, NULL }
 };
+
+static const struct hs_source_route signed_routes[] = {
+	{ NULL, "/webhook/receive", "POST", NULL },
+	{ NULL, NULL, NULL, NULL }
+};
+
+/* The signature, so that a stored event can be verified again. */
+static const char *const signed_headers[] = { "x-webhook-signature", NULL };
 
 #define CONTENT_MAX (256 * 1024)
 #define ID_BUF 260
@@ -99,13 +108,36 @@ signed_accept(struct json_object *o, const char *raw, size_t n,
 	    "type", json_object_new_string(a->kind));
 }
 
+/*
+ * Seed 001 answers carry their details under "data": the key, and the
+ * event's id once it is known (after the insert, so it is not in the
+ * stored answer and is added again to a replay).
+ */
+static void
+signed_answer_ids(struct json_object *answer, const char *key,
+                  int64_t event_id)
+{
+	struct json_object *data = json_object_object_get(answer, "data");
+	int is_obj = json_object_is_type(data, json_type_object);
+
+	if (key)
+		json_object_object_add(is_obj ? data : answer,
+		    "idempotency_key", json_object_new_string(key));
+	if (event_id >= 0 && is_obj)
+		json_object_object_add(data, "event_id",
+		    json_object_new_int64(event_id));
+}
+
 const struct hs_source hs_source_signed = {
 	.name = "signed",
+	.routes = signed_routes,
 	.auth = HS_AUTH_HMAC_HEX,
 	.secret_key = "WEBHOOK_SECRET",
 	.auth_param = "HTTP_X_WEBHOOK_SIGNATURE",
 	.auth_header = "x-webhook-signature",
 	.rate_limited = 1,
 	.keys = signed_keys,
+	.kept_headers = signed_headers,
 	.accept = signed_accept,
+	.answer_ids = signed_answer_ids,
 };

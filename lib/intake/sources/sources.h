@@ -1,5 +1,9 @@
 /*
- * intake/sources/sources.h - the inbound webhook families.
+ * intake/sources/sources.h - the inbound webhook sources.
+ *
+ * Each source is one file here defining a struct hs_source
+ * (intake/ingest.h); nothing outside this folder names one: the programs
+ * and tests reach them through the registry.
  */
 #ifndef HS_SOURCES_H
 #define HS_SOURCES_H
@@ -7,13 +11,7 @@
 #include "front/app.h"
 #include "intake/ingest.h"
 
-/* ManyChat External Request, X-API-KEY (seed 000). */
-extern const struct hs_source hs_source_manychat_contact;
-extern const struct hs_source hs_source_manychat_campaign;
-/* Generic webhooks signed with x-webhook-signature (seed 001). */
-extern const struct hs_source hs_source_signed;
-
-/* Every source above, NULL-terminated (intake/sources/registry.c). */
+/* Every source, NULL-terminated (intake/sources/registry.c). */
 extern const struct hs_source *const hs_source_registry[];
 
 #endif
