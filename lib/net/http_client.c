@@ -31,7 +31,7 @@ struct hs_http {
 	char *ca_file;
 	long timeout_ms, connect_ms;
 	int global_init;
-	enum hs_err body_err;	/* why on_body refused data; HS_OK: it did not */
+	enum hs_err body_err;	/* why on_body refused data, or HS_OK */
 	char retry_after[HS_HTTP_HEADER_LEN];
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -298,7 +298,8 @@ hs_http_send(struct hs_http *h, const struct hs_http_req *rq,
 		cc = curl_easy_getinfo(h->e, CURLINFO_RESPONSE_CODE, &status);
 	if (cc == CURLE_OK) {
 		resp->status = (int)status;
-		memcpy(resp->retry_after, h->retry_after, sizeof(h->retry_after));
+		memcpy(resp->retry_after, h->retry_after,
+		       sizeof(resp->retry_after));
 		if (resp->retry_after[0])
 			resp->retry_after_ms = hs_retry_after_ms(
 			    resp->retry_after, now_ms);

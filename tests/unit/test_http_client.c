@@ -177,12 +177,15 @@ serve(int lfd)
 		}
 		if (poll(p, CONNS + 1, -1) < 0)
 			continue;
-		for (i = 0; i < CONNS; i++)
-			if (c[i].fd >= 0 && (p[i + 1].revents & (POLLIN |
-			    POLLHUP | POLLERR)) && !serve_conn(&c[i], accepts)) {
+		for (i = 0; i < CONNS; i++) {
+			if (c[i].fd < 0 || !(p[i + 1].revents &
+			    (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			if (!serve_conn(&c[i], accepts)) {
 				close(c[i].fd);
 				c[i].fd = -1;
 			}
+		}
 		if (!(p[0].revents & POLLIN) || (fd = accept(lfd, NULL,
 		    NULL)) < 0)
 			continue;

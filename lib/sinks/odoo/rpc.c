@@ -3,9 +3,8 @@
  *
  * One HTTP client (net/http_client.h) per run keeps its connection alive
  * between calls, so a run pays the TCP and TLS handshake once. Each call
- * builds its body
- * first and takes the pacer's token last, right before sending, so the
- * spacing the bucket grants is the spacing Odoo sees.
+ * builds its body first and takes the pacer's token last, right before
+ * sending, so the spacing the bucket grants is the spacing Odoo sees.
  *
  * Odoo answers application errors with HTTP 200 and an error envelope
  * (protocols.md §2.4); hs_odoo_classify() turns any answer into one of
