@@ -271,21 +271,6 @@ server_busy_and_timeouts_are_retried_with_retry_after(void **state)
 }
 
 static void
-retry_after_is_clamped_and_garbage_is_ignored(void **state)
-{
-	assert_int_equal(hs_azq_retry_after_ms("0", NOW_MS), 0);
-	assert_int_equal(hs_azq_retry_after_ms(" 2 ", NOW_MS), 2000);
-	assert_int_equal(hs_azq_retry_after_ms("99999999999999999999", NOW_MS),
-	                 HS_AZQ_RETRY_AFTER_MAX_MS);
-	assert_int_equal(hs_azq_retry_after_ms("Fri, 01 May 2026 11:00:00 GMT",
-	                                       NOW_MS), 0);
-	assert_int_equal(hs_azq_retry_after_ms("soon", NOW_MS), -1);
-	assert_int_equal(hs_azq_retry_after_ms("5s", NOW_MS), -1);
-	assert_int_equal(hs_azq_retry_after_ms("-5", NOW_MS), -1);
-	assert_int_equal(hs_azq_retry_after_ms(NULL, NOW_MS), -1);
-}
-
-static void
 error_codes_and_reasons_are_sanitised(void **state)
 {
 	struct hs_azq_result r = classify(400, "Bad\r\nX-Injected: 1", NULL,
@@ -310,7 +295,6 @@ main(void)
 		cmocka_unit_test(queue_not_found_asks_for_a_create),
 		cmocka_unit_test(bad_requests_and_too_large_are_permanent),
 		cmocka_unit_test(server_busy_and_timeouts_are_retried_with_retry_after),
-		cmocka_unit_test(retry_after_is_clamped_and_garbage_is_ignored),
 		cmocka_unit_test(error_codes_and_reasons_are_sanitised),
 	};
 

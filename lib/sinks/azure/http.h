@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sinks/azure/azq.h"
 #include "sinks/azure/conn.h"
-#include "sinks/azure/queue.h"
 #include "sinks/azure/wire.h"
 #include "core/err.h"
 

@@ -15,6 +15,10 @@
  * 2025-11-05, base64 of the UTF-8 text inside <QueueMessage>, at most
  * 65 536 encoded chars. Time comes in as now_ms (x-ms-date, Retry-After);
  * nothing here reads the clock. TLS peers are always verified.
+ *
+ * The types below the client's functions (limits, options, results,
+ * decoded texts) are in sinks/azure/azq.h, shared with the engine and the
+ * wire; this header includes it.
  */
 #ifndef HS_AZURE_QUEUE_H
 #define HS_AZURE_QUEUE_H
@@ -23,58 +27,12 @@
 #include <stdint.h>
 
 #include "core/err.h"
-
-#define HS_AZQ_VERSION		"2025-11-05"	/* x-ms-version sent */
-#define HS_AZQ_TEXT_MAX		65536	/* encoded MessageText, chars */
-#define HS_AZQ_RAW_MAX		49152	/* raw bytes that fit base64'd */
-#define HS_AZQ_PEEK_MAX		32	/* numofmessages 1..32 */
-#define HS_AZQ_INFLIGHT_MAX	64	/* cap on opts.max_in_flight */
-#define HS_AZQ_RESP_MAX		(4L * 1024 * 1024)	/* response body */
-#define HS_AZQ_RETRY_AFTER_MAX_MS (24LL * 3600 * 1000)	/* clamp */
-
-#define HS_AZQ_ID_LEN		72	/* MessageId (a GUID) + NUL */
-#define HS_AZQ_CODE_LEN		48
-#define HS_AZQ_REASON_LEN	160
-#define HS_AZQ_WHY_LEN		160	/* suggested size for why[] */
-
-enum hs_azq_outcome {
-	HS_AZQ_DONE = 0,	/* 2xx: stored (or queue exists) */
-	HS_AZQ_RETRY,		/* 5xx, 408, 429, network, timeout */
-	HS_AZQ_PERMANENT,	/* other 4xx, too big: dead-letter */
-	HS_AZQ_AUTH,		/* 401/403: stop the run, burn nothing */
-	HS_AZQ_NO_QUEUE,	/* 404 QueueNotFound */
-};
-
-/* What happened to one request. Plain data; no secrets in any field. */
-struct hs_azq_result {
-	enum hs_azq_outcome outcome;
-	int status;			/* HTTP status; 0 if none arrived */
-	int64_t retry_after_ms;		/* from Retry-After, else -1 */
-	char message_id[HS_AZQ_ID_LEN];	/* Put Message receipt, or "" */
-	char code[HS_AZQ_CODE_LEN];	/* "QueueNotFound", "Timeout", "" */
-	char reason[HS_AZQ_REASON_LEN];	/* first line of the error, "" */
-};
+#include "sinks/azure/azq.h"
 
 /* One message: the event's UTF-8 JSON text. Borrowed. */
 struct hs_azq_msg {
 	const void *data;
 	size_t len;
-};
-
-/* Decoded message texts from a peek or get; the caller embeds it. */
-struct hs_azq_texts {
-	size_t n;
-	char *text[HS_AZQ_PEEK_MAX];	/* NUL-terminated, owned */
-	size_t len[HS_AZQ_PEEK_MAX];
-	char id[HS_AZQ_PEEK_MAX][HS_AZQ_ID_LEN];
-};
-
-struct hs_azq_opts {
-	long connect_timeout_ms;	/* default 5000; 1..120000 */
-	long timeout_ms;		/* one request; 30000; 1..600000 */
-	int max_in_flight;		/* default 16; 1..HS_AZQ_INFLIGHT_MAX */
-	long message_ttl_s;		/* default 604800; -1 never; >= 1 */
-	const char *ca_file;		/* NULL: system CA store; copied */
 };
 
 struct hs_azq;
@@ -91,9 +49,6 @@ enum hs_err hs_azq_open(struct hs_azq **out, const char *conn_string,
                         const struct hs_azq_opts *o, char *why,
                         size_t whylen) HS_MUST_CHECK;
 void hs_azq_close(struct hs_azq *q);
-
-/* 1 if name is a valid queue name (3-63 of [a-z0-9-], §1.1), else 0. */
-int hs_azq_queue_name_ok(const char *name);
 
 /*
  * Puts msgs[0..n) on queue, up to max_in_flight at a time, and fills
@@ -140,14 +95,5 @@ enum hs_err hs_azq_get(struct hs_azq *q, const char *queue, int max,
                        long visibility_s, int64_t now_ms,
                        struct hs_azq_texts *t, struct hs_azq_result *res)
 	HS_MUST_CHECK;
-
-void hs_azq_texts_init(struct hs_azq_texts *t);
-void hs_azq_texts_release(struct hs_azq_texts *t);
-
-/* HS_OK, HS_EAGAIN (HS_ETIMEOUT for "Timeout"), HS_EPEER, HS_EAUTH,
- * HS_ENOTFOUND. */
-enum hs_err hs_azq_outcome_err(const struct hs_azq_result *res);
-/* "done", "retry", "permanent", "auth", "no-queue". Static. */
-const char *hs_azq_outcome_str(enum hs_azq_outcome o);
 
 #endif

@@ -10,33 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "net/retry_after.h"
 #include "sinks/azure/sign.h"
 #include "sinks/azure/wire.h"
 #include "core/banned.h"
 
 #define BODY_HEAD "<QueueMessage><MessageText>"
 #define BODY_TAIL "</MessageText></QueueMessage>"
-
-int
-hs_azq_queue_name_ok(const char *name)
-{
-	size_t n = name ? strlen(name) : 0, i;
-
-	if (n < 3 || n > 63)
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = name[i];
-
-		if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') &&
-		    c != '-')
-			return 0;
-		if (c == '-' && (i == 0 || i == n - 1 || name[i - 1] == '-'))
-			return 0;
-	}
-	return 1;
-}
 
 enum hs_err
 hs_azq_put_body(const void *text, size_t n, char **out, size_t *outlen)
@@ -176,22 +157,6 @@ hs_azq_xml_text(const char *xml, size_t n, const char *tag, char *out,
 	return 1;
 }
 
-void
-hs_azq_texts_init(struct hs_azq_texts *t)
-{
-	memset(t, 0, sizeof(*t));
-}
-
-void
-hs_azq_texts_release(struct hs_azq_texts *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		free(t->text[i]);
-	hs_azq_texts_init(t);
-}
-
 /* Decodes one <QueueMessage> element's content into t->text[t->n]. */
 static enum hs_err
 parse_one(const char *m, size_t mlen, struct hs_azq_texts *t)
@@ -240,37 +205,6 @@ hs_azq_parse_texts(const char *xml, size_t n, struct hs_azq_texts *t)
 	if (rc != HS_OK)
 		hs_azq_texts_release(t);
 	return rc;
-}
-
-int64_t
-hs_azq_retry_after_ms(const char *v, int64_t now_ms)
-{
-	struct tm tm;
-	const char *end;
-	char *endp;
-	long long s;
-	int64_t ms;
-
-	if (!v)
-		return -1;
-	while (isspace((unsigned char)*v))
-		v++;
-	if (isdigit((unsigned char)*v)) {
-		s = strtoll(v, &endp, 10);
-		if (*endp != '\0' && !isspace((unsigned char)*endp))
-			return -1;
-		ms = s > HS_AZQ_RETRY_AFTER_MAX_MS / 1000
-		         ? HS_AZQ_RETRY_AFTER_MAX_MS : (int64_t)s * 1000;
-		return ms;
-	}
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	if (!end)
-		return -1;
-	ms = (int64_t)timegm(&tm) * 1000 - now_ms;
-	if (ms < 0)
-		ms = 0;
-	return ms > HS_AZQ_RETRY_AFTER_MAX_MS ? HS_AZQ_RETRY_AFTER_MAX_MS : ms;
 }
 
 /* Keeps only [A-Za-z0-9] of s: error codes are identifiers. */
@@ -338,45 +272,9 @@ hs_azq_classify(const struct hs_azq_resp *r, int64_t now_ms,
 	                                    sizeof(code)))
 		set_code(res->code, sizeof(res->code), code);
 	res->outcome = outcome_of(r->status, res->code);
-	res->retry_after_ms = hs_azq_retry_after_ms(r->retry_after, now_ms);
+	res->retry_after_ms = hs_retry_after_ms(r->retry_after, now_ms);
 	set_reason(res, r->body ? r->body : "", r->body ? r->body_len : 0);
 	if (res->outcome == HS_AZQ_DONE && r->body)
 		hs_azq_xml_text(r->body, r->body_len, "MessageId",
 		                res->message_id, sizeof(res->message_id));
-}
-
-enum hs_err
-hs_azq_outcome_err(const struct hs_azq_result *res)
-{
-	switch (res->outcome) {
-	case HS_AZQ_DONE:
-		return HS_OK;
-	case HS_AZQ_AUTH:
-		return HS_EAUTH;
-	case HS_AZQ_NO_QUEUE:
-		return HS_ENOTFOUND;
-	case HS_AZQ_PERMANENT:
-		return HS_EPEER;
-	case HS_AZQ_RETRY:
-		break;
-	}
-	return strcmp(res->code, "Timeout") == 0 ? HS_ETIMEOUT : HS_EAGAIN;
-}
-
-const char *
-hs_azq_outcome_str(enum hs_azq_outcome o)
-{
-	switch (o) {
-	case HS_AZQ_DONE:
-		return "done";
-	case HS_AZQ_RETRY:
-		return "retry";
-	case HS_AZQ_PERMANENT:
-		return "permanent";
-	case HS_AZQ_AUTH:
-		return "auth";
-	case HS_AZQ_NO_QUEUE:
-		return "no-queue";
-	}
-	return "unknown";
 }

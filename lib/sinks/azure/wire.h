@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sinks/azure/queue.h"
+#include "sinks/azure/azq.h"
 #include "core/err.h"
 
 /* A response as received; every field borrowed, headers may be NULL. */
@@ -46,12 +46,6 @@ void hs_azq_too_big(size_t raw_len, struct hs_azq_result *res);
  */
 void hs_azq_classify(const struct hs_azq_resp *r, int64_t now_ms,
                      struct hs_azq_result *res);
-
-/*
- * Retry-After as ms from now_ms: delta-seconds or an HTTP date, clamped
- * to 0..HS_AZQ_RETRY_AFTER_MAX_MS. -1 if v is NULL or unparsable.
- */
-int64_t hs_azq_retry_after_ms(const char *v, int64_t now_ms);
 
 /*
  * Copies the unescaped text of the first <tag>...</tag> found in

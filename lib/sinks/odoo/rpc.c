@@ -1,10 +1,10 @@
 /*
  * sinks/odoo/rpc.c - one JSON-RPC call to Odoo's /jsonrpc.
  *
- * One curl easy handle per run keeps its connection alive between calls,
- * so a run pays the TCP and TLS handshake once. Each call builds its body
- * first and takes the pacer's token last, right before sending, so the
- * spacing the bucket grants is the spacing Odoo sees.
+ * One HTTP client (net/http_client.h) per run keeps its connection alive
+ * between calls, so a run pays the TCP and TLS handshake once. Each call
+ * builds its body first and takes the pacer's token last, right before
+ * sending, so the spacing the bucket grants is the spacing Odoo sees.
  *
  * Odoo answers application errors with HTTP 200 and an error envelope
  * (protocols.md §2.4); hs_odoo_classify() turns any answer into one of
@@ -16,37 +16,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
-#include <curl/curl.h>
 #include <json-c/json.h>
 
-#include "sinks/azure/wire.h"	/* hs_azq_retry_after_ms: the same header */
 #include "core/buf.h"
 #include "core/log.h"
-#include "sinks/odoo/odoo.h"
 #include "core/timefmt.h"
+#include "net/http_client.h"
+#include "net/retry_after.h"
+#include "sinks/odoo/odoo.h"
 #include "core/banned.h"
 
 #define REQ_MAX		(256L * 1024 * 1024)	/* a list create */
 #define RESP_MAX	(64L * 1024 * 1024)	/* a batch's search_read */
 #define JSON_DEPTH	64
-#define RETRY_AFTER_LEN	64
+
+static const char *const json_headers[] = {
+	"Content-Type: application/json", "Accept: application/json", NULL
+};
 
 struct hs_odoo_rpc {
-	CURL *e;
-	struct curl_slist *hdrs;
+	struct hs_http *http;
 	struct hs_pacer *pacer;
-	struct hs_buf req, resp;
+	struct hs_buf req;
 	char *url;
-	char *ca_file;
-	long timeout_ms, connect_ms;
+	long timeout_ms;
 	long min_gap_ms;
 	double last_send;	/* hs_mono_ms_f() of the last send; 0: none */
 	long next_id, requests;
-	char retry_after[RETRY_AFTER_LEN];
-	char errbuf[CURL_ERROR_SIZE];
 };
 
 /* Classifying ----------------------------------------------------------- */
@@ -143,7 +141,7 @@ hs_odoo_classify(int status, const char *retry_after, const char *body,
 	memset(r, 0, sizeof(*r));
 	r->cls = HS_ODOO_RETRY;
 	r->status = status;
-	r->retry_after_ms = hs_azq_retry_after_ms(retry_after, now_ms);
+	r->retry_after_ms = hs_retry_after_ms(retry_after, now_ms);
 	if (status != 200) {
 		set_what(r, "HTTP %d%s", status, status == 429 ?
 		         " Too Many Requests" : "");
@@ -242,78 +240,41 @@ hs_odoo_kw_args(const char *db, long uid, const char *password,
 
 /* HTTP ------------------------------------------------------------------ */
 
-static size_t
-on_body(char *p, size_t size, size_t n, void *ud)
-{
-	struct hs_odoo_rpc *c = ud;
-
-	return hs_buf_add(&c->resp, p, size * n) == HS_OK ? size * n : 0;
-}
-
-static size_t
-on_header(char *p, size_t size, size_t n, void *ud)
-{
-	struct hs_odoo_rpc *c = ud;
-	size_t len = size * n, k = strlen("retry-after:"), v;
-
-	if (len > k && strncasecmp(p, "retry-after:", k) == 0) {
-		for (v = 0; k < len && v + 1 < sizeof(c->retry_after); k++)
-			if (p[k] != '\r' && p[k] != '\n')
-				c->retry_after[v++] = p[k];
-		c->retry_after[v] = '\0';
-	}
-	return len;
-}
-
-static char *
-dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
 void
 hs_odoo_rpc_free(struct hs_odoo_rpc *c)
 {
 	if (!c)
 		return;
-	if (c->e)
-		curl_easy_cleanup(c->e);
-	curl_slist_free_all(c->hdrs);
+	hs_http_free(c->http);
 	hs_buf_release(&c->req);
-	hs_buf_release(&c->resp);
 	free(c->url);
-	free(c->ca_file);
 	free(c);
 }
 
 enum hs_err
 hs_odoo_rpc_new(struct hs_odoo_rpc **out, const struct hs_odoo_rpc_opts *o)
 {
+	const struct hs_http_opts ho = {
+		.connect_timeout_ms = o->connect_timeout_ms,
+		.timeout_ms = o->timeout_ms,
+		.body_max = (size_t)RESP_MAX,
+		.ca_file = o->ca_file,
+	};
 	struct hs_odoo_rpc *c;
-	struct curl_slist *h;
+	enum hs_err rc;
 
 	*out = NULL;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return HS_ENOMEM;
 	if (!(c = calloc(1, sizeof(*c))))
 		return HS_ENOMEM;
 	hs_buf_init(&c->req, REQ_MAX);
-	hs_buf_init(&c->resp, RESP_MAX);
-	c->url = strdup(o->url);
-	c->ca_file = dup_or_null(o->ca_file);
 	c->timeout_ms = o->timeout_ms;
 	c->min_gap_ms = o->min_gap_ms > 0 ? o->min_gap_ms : 0;
-	c->connect_ms = o->connect_timeout_ms < o->timeout_ms ?
-	    o->connect_timeout_ms : o->timeout_ms;
-	c->e = curl_easy_init();
-	h = curl_slist_append(NULL, "Content-Type: application/json");
-	c->hdrs = h;
-	h = h ? curl_slist_append(h, "Accept: application/json") : NULL;
-	/* No "Expect: 100-continue" wait before a large body. */
-	h = h ? curl_slist_append(h, "Expect:") : NULL;
-	if (!c->url || !c->e || !h || (o->ca_file && !c->ca_file)) {
+	rc = (c->url = strdup(o->url)) ? HS_OK : HS_ENOMEM;
+	if (rc == HS_OK)
+		rc = hs_http_new(&c->http, &ho);
+	if (rc != HS_OK) {
 		hs_odoo_rpc_free(c);
-		return HS_ENOMEM;
+		return rc;
 	}
 	*out = c;
 	return HS_OK;
@@ -331,54 +292,20 @@ hs_odoo_rpc_requests(const struct hs_odoo_rpc *c)
 	return c->requests;
 }
 
-#define SET(opt, val) \
-	do { if (cc == CURLE_OK) cc = curl_easy_setopt(c->e, opt, val); } \
-	while (0)
-
-static CURLcode
-prepare(struct hs_odoo_rpc *c)
-{
-	CURLcode cc = CURLE_OK;
-
-	SET(CURLOPT_URL, c->url);
-	SET(CURLOPT_POST, 1L);
-	SET(CURLOPT_POSTFIELDS, c->req.data);
-	SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->req.len);
-	SET(CURLOPT_HTTPHEADER, c->hdrs);
-	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_TIMEOUT_MS, c->timeout_ms);
-	SET(CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
-	SET(CURLOPT_SSL_VERIFYPEER, 1L);
-	SET(CURLOPT_SSL_VERIFYHOST, 2L);
-	SET(CURLOPT_FOLLOWLOCATION, 0L);
-	SET(CURLOPT_TCP_KEEPALIVE, 1L);
-	SET(CURLOPT_PROTOCOLS_STR, "http,https");
-	SET(CURLOPT_HEADERFUNCTION, on_header);
-	SET(CURLOPT_HEADERDATA, (void *)c);
-	SET(CURLOPT_WRITEFUNCTION, on_body);
-	SET(CURLOPT_WRITEDATA, (void *)c);
-	SET(CURLOPT_ERRORBUFFER, c->errbuf);
-	SET(CURLOPT_ACCEPT_ENCODING, "");
-	if (c->ca_file)
-		SET(CURLOPT_CAINFO, c->ca_file);
-	return cc;
-}
-
 /* A transfer that got no complete answer: why, as one line. */
 static void
-transport_error(const struct hs_odoo_rpc *c, CURLcode cc,
-                struct hs_odoo_reply *r)
+transport_error(const struct hs_odoo_rpc *c, enum hs_err rc,
+                const struct hs_http_resp *hr, struct hs_odoo_reply *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->cls = HS_ODOO_RETRY;
 	r->retry_after_ms = -1;
-	if (cc == CURLE_OPERATION_TIMEDOUT)
+	if (rc == HS_ETIMEOUT)
 		set_what(r, "no answer within %ld ms (timeout)", c->timeout_ms);
-	else if (cc == CURLE_WRITE_ERROR)
+	else if (rc == HS_ETOOBIG)
 		set_what(r, "answer larger than %ld bytes", RESP_MAX);
 	else
-		set_what(r, "%s: %.160s", curl_easy_strerror(cc),
-		         c->errbuf[0] ? c->errbuf : "no detail");
+		set_what(r, "%s", hr->error);
 }
 
 /* args[i] of an execute_kw as text, or NULL. */
@@ -438,9 +365,11 @@ hs_odoo_call(struct hs_odoo_rpc *c, const char *service, const char *method,
              struct json_object *args, int64_t now_ms,
              struct hs_odoo_reply *r)
 {
+	struct hs_http_req hq = {
+		.method = "POST", .url = c->url, .headers = json_headers,
+	};
+	struct hs_http_resp hr;
 	enum hs_err rc;
-	CURLcode cc;
-	long status = 0;
 	double t0;
 
 	memset(r, 0, sizeof(*r));
@@ -451,22 +380,17 @@ hs_odoo_call(struct hs_odoo_rpc *c, const char *service, const char *method,
 		return rc;
 	if (c->pacer && (rc = c->pacer->take(c->pacer, 1)) != HS_OK)
 		return rc;
-	hs_buf_reset(&c->resp);
-	c->retry_after[0] = c->errbuf[0] = '\0';
+	hq.body = c->req.data;
+	hq.body_len = c->req.len;
 	c->requests++;
-	cc = prepare(c);
 	keep_gap(c);
 	t0 = c->last_send = hs_mono_ms_f();
-	if (cc == CURLE_OK)
-		cc = curl_easy_perform(c->e);
-	if (cc == CURLE_OK)
-		cc = curl_easy_getinfo(c->e, CURLINFO_RESPONSE_CODE, &status);
-	if (cc != CURLE_OK)
-		transport_error(c, cc, r);
+	rc = hs_http_send(c->http, &hq, now_ms, &hr);
+	if (rc != HS_OK)
+		transport_error(c, rc, &hr, r);
 	else
-		hs_odoo_classify((int)status, c->retry_after[0] ?
-		    c->retry_after : NULL, c->resp.data, c->resp.len, now_ms,
-		    r);
+		hs_odoo_classify(hr.status, hr.retry_after[0] ?
+		    hr.retry_after : NULL, hr.body, hr.body_len, now_ms, r);
 	log_call(service, method, args, (long)c->req.len, hs_mono_ms_f() - t0,
 	         r);
 	return HS_OK;
