@@ -14,6 +14,7 @@
 #include "front/health.h"
 #include "front/serve.h"
 #include "intake/sources/sources.h"
+#include "program/bootstrap.h"
 #include "core/banned.h"
 
 static const struct hs_route routes[] = {
@@ -77,6 +78,9 @@ check_config(const char *path)
 int
 main(int argc, char **argv)
 {
+	const struct hs_boot boot = { "hooks", NULL, HS_LOG_INFO, 0,
+	    HS_BOOT_ROUTES };
+	struct hs_config *cfg = NULL;
 	struct hs_app app;
 	int rc;
 
@@ -91,8 +95,10 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 100;
 	}
-	if (hs_app_init(&app, hs_config_default_path()) == HS_ENOMEM)
+	/* A configuration with errors still serves: /health says so. */
+	if (hs_boot_config(&cfg, &boot) == HS_ENOMEM)
 		return 111;
+	hs_app_init(&app, cfg);
 	rc = hs_serve(&app, routes);
 	hs_app_release(&app);
 	return rc;
