@@ -33,7 +33,7 @@ struct args {
 	long max_seconds, batch;
 };
 
-#define MAX_RUN_S (86400 * 7)
+#define NUM_MAX (86400 * 7)	/* a week in seconds: both numbers' bound */
 
 /* One table drives both parsing and --help. */
 static const struct hs_opt opt_tab[] = {
@@ -50,10 +50,10 @@ static const struct hs_opt opt_tab[] = {
 	  offsetof(struct args, verbose), 0, 0, 0 },
 	{ "max-seconds", 0, "N", "time budget of the run (default "
 	  "SYNC_MAX_SECONDS, 55)", HS_OPT_NUM,
-	  offsetof(struct args, max_seconds), 0, 1, MAX_RUN_S },
+	  offsetof(struct args, max_seconds), 0, 1, NUM_MAX },
 	{ "batch", 0, "N", "deliveries per batch (default: the sink's "
 	  "*_BATCH setting)", HS_OPT_NUM, offsetof(struct args, batch), 0,
-	  1, MAX_RUN_S },
+	  1, NUM_MAX },
 	{ "backfill", 0, NULL, "give events accepted before a sink was "
 	  "configured a delivery to it, per the current routes, then exit",
 	  HS_OPT_FLAG, offsetof(struct args, backfill), 0, 0, 0 },

@@ -48,7 +48,7 @@ struct args {
 	int limit_set;
 };
 
-/* A row of the options table: T text, F flag; every row up to groups. */
+/* Rows of the options table: T a text option, F a flag. */
 #define T(name, arg, help, field, groups) { name, 0, arg, help, \
 	HS_OPT_TEXT, offsetof(struct args, field), groups, 0, 0 }
 #define F(name, help, field, groups) { name, 0, NULL, help, \
