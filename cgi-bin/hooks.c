@@ -18,6 +18,7 @@
 #include "front/serve.h"
 #include "intake/endpoints.h"
 #include "intake/sources/sources.h"
+#include "program/bootstrap.h"
 #include "core/banned.h"
 
 /* Every source's routes, in registry order, then /health. */
@@ -73,6 +74,9 @@ check_config(const char *path)
 int
 main(int argc, char **argv)
 {
+	const struct hs_boot boot = { "hooks", NULL, HS_LOG_INFO, 0,
+	    HS_BOOT_ROUTES };
+	struct hs_config *cfg = NULL;
 	struct hs_app app;
 	int rc;
 
@@ -90,8 +94,10 @@ main(int argc, char **argv)
 	if (hs_endpoints_build(routes, HS_MAX_ROUTES + 1, hs_source_registry,
 	    hs_health_routes) != HS_OK)
 		return 111;
-	if (hs_app_init(&app, hs_config_default_path()) == HS_ENOMEM)
+	/* A configuration with errors still serves: /health says so. */
+	if (hs_boot_config(&cfg, &boot) == HS_ENOMEM)
 		return 111;
+	hs_app_init(&app, cfg);
 	rc = hs_serve(&app, routes);
 	hs_app_release(&app);
 	return rc;

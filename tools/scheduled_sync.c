@@ -5,7 +5,6 @@
  * its own lock, so an overlapping run of the same sink exits at once while
  * runs of different sinks (--sink) proceed side by side.
  */
-#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,64 +20,61 @@
 #include "spool/spool.h"
 #include "sync/engine.h"
 #include "core/timefmt.h"
+#include "program/bootstrap.h"
+#include "program/options.h"
 #include "core/banned.h"
 
-enum { EX_DONE = 0, EX_REFUSED = 1, EX_USAGE = 100, EX_TEMP = 111 };
+enum { EX_DONE = HS_EX_OK, EX_REFUSED = HS_EX_REFUSED,
+    EX_USAGE = HS_EX_USAGE, EX_TEMP = HS_EX_TEMP };
 
 struct args {
 	const char *sink;
-	int once, drain, dry_run, verbose, backfill, list;
+	int once, drain, dry_run, verbose, backfill, list, help;
 	long max_seconds, batch;
 };
 
-enum argtype { FLAG, NUM, TEXT };
+#define NUM_MAX (86400 * 7)	/* a week in seconds: both numbers' bound */
 
 /* One table drives both parsing and --help. */
-static const struct opt {
-	const char *name, *arg, *help;
-	enum argtype type;
-	size_t off;
-} opts[] = {
-	{ "--sink", "NAME", "run only this sink (default: every configured "
-	  "sink)", TEXT, offsetof(struct args, sink) },
-	{ "--once", NULL, "one batch per sink, then stop", FLAG,
-	  offsetof(struct args, once) },
-	{ "--drain", NULL, "keep going, waiting out backoff, until nothing is "
-	  "pending or time is up", FLAG, offsetof(struct args, drain) },
-	{ "--dry-run", NULL, "list what is due; send and change nothing", FLAG,
-	  offsetof(struct args, dry_run) },
-	{ "--verbose", NULL, "log at debug level", FLAG,
-	  offsetof(struct args, verbose) },
-	{ "--max-seconds", "N", "time budget of the run (default "
-	  "SYNC_MAX_SECONDS, 55)", NUM, offsetof(struct args, max_seconds) },
-	{ "--batch", "N", "deliveries per batch (default: the sink's "
-	  "*_BATCH setting)", NUM, offsetof(struct args, batch) },
-	{ "--backfill", NULL, "give events accepted before a sink was "
+static const struct hs_opt opt_tab[] = {
+	{ "sink", 0, "NAME", "run only this sink (default: every configured "
+	  "sink)", HS_OPT_TEXT, offsetof(struct args, sink), 0, 0, 0 },
+	{ "once", 0, NULL, "one batch per sink, then stop", HS_OPT_FLAG,
+	  offsetof(struct args, once), 0, 0, 0 },
+	{ "drain", 0, NULL, "keep going, waiting out backoff, until nothing "
+	  "is pending or time is up", HS_OPT_FLAG,
+	  offsetof(struct args, drain), 0, 0, 0 },
+	{ "dry-run", 0, NULL, "list what is due; send and change nothing",
+	  HS_OPT_FLAG, offsetof(struct args, dry_run), 0, 0, 0 },
+	{ "verbose", 0, NULL, "log at debug level", HS_OPT_FLAG,
+	  offsetof(struct args, verbose), 0, 0, 0 },
+	{ "max-seconds", 0, "N", "time budget of the run (default "
+	  "SYNC_MAX_SECONDS, 55)", HS_OPT_NUM,
+	  offsetof(struct args, max_seconds), 0, 1, NUM_MAX },
+	{ "batch", 0, "N", "deliveries per batch (default: the sink's "
+	  "*_BATCH setting)", HS_OPT_NUM, offsetof(struct args, batch), 0,
+	  1, NUM_MAX },
+	{ "backfill", 0, NULL, "give events accepted before a sink was "
 	  "configured a delivery to it, per the current routes, then exit",
-	  FLAG, offsetof(struct args, backfill) },
-	{ "--list-sinks", NULL, "show every sink and whether it is configured",
-	  FLAG, offsetof(struct args, list) },
+	  HS_OPT_FLAG, offsetof(struct args, backfill), 0, 0, 0 },
+	{ "list-sinks", 0, NULL, "show every sink and whether it is "
+	  "configured", HS_OPT_FLAG, offsetof(struct args, list), 0, 0, 0 },
+	{ "help", 0, NULL, "this text", HS_OPT_FLAG,
+	  offsetof(struct args, help), 0, 0, 0 },
+	{ NULL, 0, NULL, NULL, HS_OPT_FLAG, 0, 0, 0, 0 }
 };
 
-#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+static const struct hs_opts opts = { "scheduled_sync", opt_tab };
 
 static void
 usage(FILE *f)
 {
-	char left[40];
-	size_t i;
-
 	fprintf(f, "usage: scheduled_sync [options]\n\n"
 	    "Forwards spooled webhook events to their destinations, each under\n"
 	    "its rate limit, with retries, backoff and dead letters. Cron runs\n"
 	    "it every minute; by hand it shows a progress line on a terminal.\n\n");
-	for (i = 0; i < NOPTS; i++) {
-		snprintf(left, sizeof(left), "%s%s%s", opts[i].name,
-		    opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
-		fprintf(f, "  %-18s %s\n", left, opts[i].help);
-	}
-	fprintf(f, "  %-18s %s\n\n", "--help", "this text");
-	fprintf(f, "Configuration: $HOOKSPOOL_CONF (default %s).\n"
+	hs_opts_help(f, &opts, 0, 18, 0);
+	fprintf(f, "\nConfiguration: $HOOKSPOOL_CONF (default %s).\n"
 	    "Prints one summary line per sink: delivered, retried, dead, still\n"
 	    "pending, oldest pending age.\n"
 	    "Exit codes: 0 done (retries included), 1 another run holds a sink,\n"
@@ -91,49 +87,14 @@ usage(FILE *f)
 }
 
 static int
-parse_num(const char *s, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 1 || v > 86400 * 7)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int
 parse_args(int argc, char **argv, struct args *a)
 {
-	const struct opt *o;
-	int i;
-	size_t k;
+	const char *extra;
+	uint64_t given;
+	int n;
 
-	for (i = 1; i < argc; i++) {
-		for (k = 0, o = NULL; k < NOPTS && !o; k++)
-			if (!strcmp(argv[i], opts[k].name))
-				o = &opts[k];
-		if (!o) {
-			fprintf(stderr, "scheduled_sync: unknown option '%s'\n",
-			    argv[i]);
-			return -1;
-		}
-		if (o->type == FLAG) {
-			*(int *)((char *)a + o->off) = 1;
-			continue;
-		}
-		if (++i >= argc || (o->type == NUM && parse_num(argv[i],
-		    (long *)((char *)a + o->off)))) {
-			fprintf(stderr, "scheduled_sync: %s needs %s\n",
-			    o->name, o->type == NUM ?
-			    "a whole number from 1" : "a value");
-			return -1;
-		}
-		if (o->type == TEXT)
-			*(const char **)((char *)a + o->off) = argv[i];
-	}
+	if (hs_opts_parse(&opts, argc, argv, a, &given, &extra, 0, &n))
+		return -1;
 	if (a->once && a->drain) {
 		fprintf(stderr, "scheduled_sync: --once and --drain exclude "
 		    "each other\n");
@@ -242,15 +203,11 @@ list_sinks(const struct hs_config *cfg)
 static struct hs_spool *
 open_spool(const struct hs_config *cfg)
 {
-	struct hs_spool_opts so;
 	struct hs_spool *sp = NULL;
 	char why[512];
 
-	so.path = hs_config_get(cfg, "SPOOL_PATH");
-	so.synchronous = hs_config_get(cfg, "SPOOL_SYNCHRONOUS");
-	so.busy_ms = (int)hs_config_int(cfg, "SPOOL_BUSY_TIMEOUT_MS");
-	if (hs_spool_open(&sp, &so, why, sizeof(why)) != HS_OK)
-		hs_log_msg(HS_LOG_ERROR, "spool", why);
+	if (hs_boot_spool(&sp, cfg, why, sizeof(why)) != HS_OK)
+		return NULL;
 	return sp;
 }
 
@@ -281,28 +238,10 @@ test_clock(void)
 static int
 load_config(struct hs_config **cfg, const struct args *a)
 {
-	enum hs_log_level lvl = HS_LOG_INFO;
-	const char *msg;
-	char why[256];
-	int is_error;
-	size_t i;
+	const struct hs_boot boot = { "scheduled_sync", NULL, HS_LOG_INFO,
+	    a->verbose, HS_BOOT_ROUTES };
 
-	/* An unreadable file is recorded as a problem in *cfg. */
-	if (hs_config_load(cfg, hs_config_default_path()) == HS_ENOMEM ||
-	    !*cfg)
-		return EX_TEMP;
-	if (hs_log_parse_level(hs_config_get(*cfg, "LOG_LEVEL"), &lvl) != 0 ||
-	    a->verbose || hs_config_bool(*cfg, "DEBUG"))
-		lvl = a->verbose || hs_config_bool(*cfg, "DEBUG") ?
-		    HS_LOG_DEBUG : HS_LOG_INFO;
-	hs_log_setup("scheduled_sync", lvl);
-	for (i = 0; (msg = hs_config_problem(*cfg, i, &is_error)); i++)
-		hs_log_msg(is_error ? HS_LOG_ERROR : HS_LOG_WARN, "config", msg);
-	if (hs_routes_check(*cfg, why, sizeof(why)) != 0) {
-		hs_log_msg(HS_LOG_ERROR, "config", why);
-		return EX_USAGE;
-	}
-	return hs_config_ok(*cfg) ? EX_DONE : EX_USAGE;
+	return hs_boot_exit_code(hs_boot_config(cfg, &boot));
 }
 
 int
@@ -316,13 +255,13 @@ main(int argc, char **argv)
 	int code, ran = 0;
 
 	memset(&a, 0, sizeof(a));
-	if (argc > 1 && !strcmp(argv[1], "--help")) {
-		usage(stdout);
-		return EX_DONE;
-	}
 	if (parse_args(argc, argv, &a)) {
 		usage(stderr);
 		return EX_USAGE;
+	}
+	if (a.help) {
+		usage(stdout);
+		return EX_DONE;
 	}
 	code = load_config(&cfg, &a);
 	if (code == EX_DONE)

@@ -6,9 +6,9 @@
  * needs (retry, replay, purge, vacuum) the way the handlers do: short
  * locked transactions, so traffic and scheduled_sync carry on. One
  * options table drives parsing and every command's --help; the work is
- * in lib/admin*.c.
+ * in tools/admin/; options and the start are program/options.c and
+ * program/bootstrap.c, shared with scheduled_sync.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -24,6 +24,8 @@
 #include "sinks/sink.h"
 #include "spool/spool.h"
 #include "core/timefmt.h"
+#include "program/bootstrap.h"
+#include "program/options.h"
 #include "core/banned.h"
 
 enum cmd_id {
@@ -46,69 +48,64 @@ struct args {
 	int limit_set;
 };
 
-enum argtype { FLAG, NUM, TEXT };
+/* Rows of the options table: T a text option, F a flag. */
+#define T(name, arg, help, field, groups) { name, 0, arg, help, \
+	HS_OPT_TEXT, offsetof(struct args, field), groups, 0, 0 }
+#define F(name, help, field, groups) { name, 0, NULL, help, \
+	HS_OPT_FLAG, offsetof(struct args, field), groups, 0, 0 }
 
 /* One table drives parsing and every command's --help. */
-static const struct opt {
-	const char *name, *arg, *help;
-	enum argtype type;
-	size_t off;
-	unsigned cmds;
-} opts[] = {
-	{ "--state", "STATE", "deliveries in this state: pending, done, dead "
-	  "(retry: dead, the default, or pending)", TEXT,
-	  offsetof(struct args, state), FILTER },
-	{ "--sink", "NAME", "deliveries to this sink (replay: the sink to "
-	  "deliver to again)", TEXT, offsetof(struct args, sink),
-	  FILTER | B(C_REPLAY) },
-	{ "--source", "NAME", "events of this source (manychat, signed, ...)",
-	  TEXT, offsetof(struct args, source),
-	  FILTER | B(C_SHOW) | B(C_REPLAY) },
-	{ "--kind", "KIND", "events of this kind (contact, campaign, ...)",
-	  TEXT, offsetof(struct args, kind), FILTER },
-	{ "--key", "KEY", "the event with this idempotency key", TEXT,
-	  offsetof(struct args, key), FILTER },
-	{ "--entity", "KEY", "events about this entity (manychat:ID, "
-	  "user:ID)", TEXT, offsetof(struct args, entity), FILTER },
-	{ "--contains", "TEXT", "events whose body contains TEXT (a scan)",
-	  TEXT, offsetof(struct args, contains), B(C_LIST) | B(C_EXPORT) },
-	{ "--since", "TIME", "received at or after TIME: ISO-8601 (UTC "
-	  "unless a zone is given) or a DURATION ago, e.g. 2h", TEXT,
-	  offsetof(struct args, since), FILTER },
-	{ "--until", "TIME", "received before TIME (same forms)", TEXT,
-	  offsetof(struct args, until), FILTER },
-	{ "--limit", "N", "at most N events (list: default 50; 0: all)", NUM,
-	  offsetof(struct args, limit), B(C_LIST) | B(C_EXPORT) },
-	{ "--all", NULL, "retry every matching delivery with no filter at all",
-	  FLAG, offsetof(struct args, all), B(C_RETRY) },
-	{ "--older-than", "DURATION", "purge: events quiet for longer than "
-	  "this, e.g. 30d, 12h, 1w2d (units s m h d w)", TEXT,
-	  offsetof(struct args, older_than), B(C_PURGE) },
-	{ "--include-dead", NULL, "also purge events with dead deliveries",
-	  FLAG, offsetof(struct args, incl_dead), B(C_PURGE) },
-	{ "--include-pending", NULL, "also purge events still pending "
-	  "(they are never delivered)", FLAG,
-	  offsetof(struct args, incl_pending), B(C_PURGE) },
-	{ "--dry-run", NULL, "count what would change; change nothing", FLAG,
-	  offsetof(struct args, dry_run), B(C_RETRY) | B(C_PURGE) },
-	{ "--yes", NULL, "do it without asking (needed without a terminal)",
-	  FLAG, offsetof(struct args, yes),
-	  B(C_RETRY) | B(C_PURGE) | B(C_VACUUM) },
-	{ "--quick", NULL, "quick_check instead of the full integrity_check",
-	  FLAG, offsetof(struct args, quick), B(C_CHECK) },
-	{ "--no-probe", NULL, "do not contact the sinks", FLAG,
-	  offsetof(struct args, no_probe), B(C_CHECK) },
-	{ "--json", NULL, "JSON for scripts, stable field names (export: "
-	  "always JSON Lines)", FLAG, offsetof(struct args, json), ALL },
-	{ "--config", "FILE", "configuration file (default $HOOKSPOOL_CONF, "
-	  "else " HS_CONF_DEFAULT_PATH ")", TEXT,
-	  offsetof(struct args, config), ALL },
-	{ "--spool", "PATH", "the spool file (default SPOOL_PATH)", TEXT,
-	  offsetof(struct args, spool), ALL },
-	{ "--help", NULL, "this text", FLAG, offsetof(struct args, help), ALL },
+static const struct hs_opt opt_tab[] = {
+	T("state", "STATE", "deliveries in this state: pending, done, dead "
+	  "(retry: dead, the default, or pending)", state, FILTER),
+	T("sink", "NAME", "deliveries to this sink (replay: the sink to "
+	  "deliver to again)", sink, FILTER | B(C_REPLAY)),
+	T("source", "NAME", "events of this source (manychat, signed, ...)",
+	  source, FILTER | B(C_SHOW) | B(C_REPLAY)),
+	T("kind", "KIND", "events of this kind (contact, campaign, ...)",
+	  kind, FILTER),
+	T("key", "KEY", "the event with this idempotency key", key, FILTER),
+	T("entity", "KEY", "events about this entity (manychat:ID, "
+	  "user:ID)", entity, FILTER),
+	T("contains", "TEXT", "events whose body contains TEXT (a scan)",
+	  contains, B(C_LIST) | B(C_EXPORT)),
+	T("since", "TIME", "received at or after TIME: ISO-8601 (UTC "
+	  "unless a zone is given) or a DURATION ago, e.g. 2h", since,
+	  FILTER),
+	T("until", "TIME", "received before TIME (same forms)", until,
+	  FILTER),
+	{ "limit", 0, "N", "at most N events (list: default 50; 0: all)",
+	  HS_OPT_NUM, offsetof(struct args, limit), B(C_LIST) | B(C_EXPORT),
+	  0, HS_ADMIN_LIST_MAX },
+	F("all", "retry every matching delivery with no filter at all", all,
+	  B(C_RETRY)),
+	T("older-than", "DURATION", "purge: events quiet for longer than "
+	  "this, e.g. 30d, 12h, 1w2d (units s m h d w)", older_than,
+	  B(C_PURGE)),
+	F("include-dead", "also purge events with dead deliveries",
+	  incl_dead, B(C_PURGE)),
+	F("include-pending", "also purge events still pending (they are "
+	  "never delivered)", incl_pending, B(C_PURGE)),
+	F("dry-run", "count what would change; change nothing", dry_run,
+	  B(C_RETRY) | B(C_PURGE)),
+	F("yes", "do it without asking (needed without a terminal)", yes,
+	  B(C_RETRY) | B(C_PURGE) | B(C_VACUUM)),
+	F("quick", "quick_check instead of the full integrity_check", quick,
+	  B(C_CHECK)),
+	F("no-probe", "do not contact the sinks", no_probe, B(C_CHECK)),
+	F("json", "JSON for scripts, stable field names (export: always JSON "
+	  "Lines)", json, ALL),
+	T("config", "FILE", "configuration file (default $HOOKSPOOL_CONF, "
+	  "else " HS_CONF_DEFAULT_PATH ")", config, ALL),
+	T("spool", "PATH", "the spool file (default SPOOL_PATH)", spool, ALL),
+	F("help", "this text", help, ALL),
+	{ NULL, 0, NULL, NULL, HS_OPT_FLAG, 0, 0, 0, 0 }
 };
 
-#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+#undef T
+#undef F
+
+static const struct hs_opts opts = { "spoolctl", opt_tab };
 
 enum { T_NONE, T_NEEDED, T_OPTIONAL };	/* the ID|KEY argument */
 
@@ -186,17 +183,7 @@ wrap(FILE *f, const char *text, int indent, int width)
 static void
 help_opts(FILE *f, unsigned bit)
 {
-	char left[40];
-	size_t i;
-
-	for (i = 0; i < NOPTS; i++) {
-		if (bit == ALL ? opts[i].cmds != ALL : !(opts[i].cmds & bit))
-			continue;
-		snprintf(left, sizeof(left), "%s%s%s", opts[i].name,
-		    opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
-		fprintf(f, "  %-22s ", left);
-		wrap(f, opts[i].help, 25, 54);
-	}
+	hs_opts_help(f, &opts, bit, 22, 54);
 }
 
 static void
@@ -240,31 +227,6 @@ usage_cmd(FILE *f, enum cmd_id c)
 	help_tail(f);
 }
 
-static int
-parse_num(const char *s, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 0 || v > HS_ADMIN_LIST_MAX)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static const struct opt *
-find_opt(const char *name)
-{
-	size_t k;
-
-	for (k = 0; k < NOPTS; k++)
-		if (!strcmp(name, opts[k].name))
-			return &opts[k];
-	return NULL;
-}
-
 static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A usage message on stderr; -1. */
@@ -281,65 +243,33 @@ bad(const char *fmt, ...)
 	return -1;
 }
 
-/* One option at argv[*i]; its value (if any) consumed. */
-static int
-take_opt(int argc, char **argv, int *i, struct args *a, unsigned *seen)
-{
-	const struct opt *o = find_opt(argv[*i]);
-	void *at;
-
-	if (!o)
-		return bad("unknown option '%s'", argv[*i]);
-	*seen |= 1u << (o - opts);
-	at = (char *)a + o->off;
-	if (o->type == FLAG) {
-		*(int *)at = 1;
-		return 0;
-	}
-	if (++*i >= argc)
-		return bad("%s needs a value", o->name);
-	if (o->type == TEXT)
-		*(const char **)at = argv[*i];
-	else if (parse_num(argv[*i], (long *)at))
-		return bad("%s needs a whole number from 0", o->name);
-	if (at == &a->limit)
-		a->limit_set = 1;
-	return 0;
-}
-
 /* The command word, the options (checked against it), one target. */
 static int
 parse_args(int argc, char **argv, struct args *a, int *cmd)
 {
-	unsigned seen = 0;
-	int i, k, dashes = 0;
+	const char *pos[2];
+	uint64_t given;
+	int k, n, rc;
 
 	*cmd = -1;
-	for (i = 1; i < argc; i++) {
-		if (!dashes && !strcmp(argv[i], "--")) {
-			dashes = 1;	/* a key may start with '-' */
-		} else if (!dashes && argv[i][0] == '-' && argv[i][1]) {
-			if (take_opt(argc, argv, &i, a, &seen))
-				return -1;
-		} else if (*cmd < 0) {
-			for (k = 0; k < C__COUNT && strcmp(argv[i],
-			    cmds[k].name); k++)
-				;
-			if (k == C__COUNT)
-				return bad("unknown command '%s'", argv[i]);
-			*cmd = k;
-		} else if (!a->target) {
-			a->target = argv[i];
-		} else {
-			return bad("unexpected argument '%s'", argv[i]);
-		}
-	}
+	rc = hs_opts_parse(&opts, argc, argv, a, &given, pos, 2, &n);
+	/* Known even after a bad option: the hint names its --help. */
+	for (k = 0; n > 0 && k < C__COUNT && strcmp(pos[0], cmds[k].name);
+	    k++)
+		;
+	if (n > 0 && k < C__COUNT)
+		*cmd = k;
+	if (rc)
+		return -1;
+	if (n > 0 && k == C__COUNT)
+		return bad("unknown command '%s'", pos[0]);
+	a->limit_set = !!(given & (uint64_t)1 << hs_opts_index(&opts,
+	    "limit"));
+	a->target = n > 1 ? pos[1] : NULL;
 	if (*cmd < 0 || a->help)
 		return 0;
-	for (k = 0; k < (int)NOPTS; k++)
-		if ((seen & (1u << k)) && !(opts[k].cmds & B(*cmd)))
-			return bad("%s does not apply to this command",
-			    opts[k].name);
+	if (hs_opts_check_groups(&opts, given, B(*cmd)))
+		return -1;
 	if (a->target && cmds[*cmd].target == T_NONE)
 		return bad("unexpected argument '%s'", a->target);
 	if (!a->target && cmds[*cmd].target == T_NEEDED)
@@ -401,30 +331,29 @@ make_purge(const struct args *a, int64_t now_ms, struct hs_admin_purge *p)
 static int
 load_config(const struct args *a, enum cmd_id c, struct hs_config **cfg)
 {
-	const char *msg;
-	int is_error;
-	size_t i;
+	const struct hs_boot boot = { "spoolctl", a->config, HS_LOG_WARN, 0,
+	    HS_BOOT_QUIET };
+	enum hs_err rc = hs_boot_config(cfg, &boot);
 
-	if (hs_config_load(cfg, a->config ? a->config :
-	    hs_config_default_path()) == HS_ENOMEM || !*cfg)
+	if (rc == HS_ENOMEM)
 		return HS_ADMIN_EX_TEMP;
-	if (c == C_CHECK || a->spool || hs_config_ok(*cfg))
+	if (rc == HS_OK || c == C_CHECK || a->spool)
 		return HS_ADMIN_EX_OK;
-	for (i = 0; (msg = hs_config_problem(*cfg, i, &is_error)); i++)
-		if (is_error)
-			fprintf(stderr, "spoolctl: config: %s\n", msg);
+	hs_boot_print_errors(stderr, "spoolctl", *cfg);
 	return HS_ADMIN_EX_USAGE;
 }
 
+/* The spool the configuration (or --spool) names, as every program opens it. */
 static int
 open_spool(struct hs_admin_run *r, const char *path)
 {
+	struct hs_spool_opts o;
 	char why[1024];
 	enum hs_err rc;
 
-	rc = hs_admin_open(&r->sp, path, hs_config_get(r->cfg,
-	    "SPOOL_SYNCHRONOUS"), (int)hs_config_int(r->cfg,
-	    "SPOOL_BUSY_TIMEOUT_MS"), why, sizeof(why));
+	hs_spool_opts_from_config(&o, r->cfg);
+	rc = hs_admin_open(&r->sp, path, o.synchronous, o.busy_ms, why,
+	    sizeof(why));
 	if (rc == HS_OK)
 		return HS_ADMIN_EX_OK;
 	fprintf(stderr, "spoolctl: %s\n", why);

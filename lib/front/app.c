@@ -1,5 +1,8 @@
 /*
  * front/app.c - configuration and spool lifetime, routing, the request log line.
+ *
+ * The configuration is read, and its problems logged, by the program's
+ * bootstrap (program/bootstrap.c); the app keeps it for the process's life.
  */
 #include <stdio.h>
 #include <string.h>
@@ -7,7 +10,6 @@
 #include "front/app.h"
 #include "core/caps.h"
 #include "core/log.h"
-#include "sync/routes.h"
 #include "core/timefmt.h"
 #include "core/config.h"
 #include "core/banned.h"
@@ -23,48 +25,11 @@ const struct hs_conf_key hs_front_keys[] = {
 	{ NULL, HS_CONF_STR, NULL, 0, 0, NULL }
 };
 
-static void
-log_config_problems(const struct hs_config *cfg)
+void
+hs_app_init(struct hs_app *app, struct hs_config *cfg)
 {
-	const char *msg;
-	int is_error;
-	size_t i;
-
-	for (i = 0; (msg = hs_config_problem(cfg, i, &is_error)) != NULL; i++)
-		hs_log_msg(is_error ? HS_LOG_ERROR : HS_LOG_WARN, "config",
-		    msg);
-}
-
-static void
-apply_log_level(const struct hs_config *cfg)
-{
-	enum hs_log_level lvl = HS_LOG_INFO;
-	const char *s = hs_config_get(cfg, "LOG_LEVEL");
-
-	if (s && hs_log_parse_level(s, &lvl) != 0)
-		hs_log_msg(HS_LOG_WARN, "config", "LOG_LEVEL is not one of "
-		    "debug, info, warn, error; using info");
-	if (hs_config_bool(cfg, "DEBUG"))
-		lvl = HS_LOG_DEBUG;
-	hs_log_setup("hooks", lvl);
-}
-
-enum hs_err
-hs_app_init(struct hs_app *app, const char *conf_path)
-{
-	char why[256];
-	enum hs_err rc;
-
 	memset(app, 0, sizeof(*app));
-	rc = hs_config_load(&app->cfg, conf_path);
-	if (!app->cfg)
-		return HS_ENOMEM;
-	apply_log_level(app->cfg);
-	log_config_problems(app->cfg);
-	/* A ROUTES typo would route events to nothing: say so at start. */
-	if (hs_routes_check(app->cfg, why, sizeof(why)) != 0)
-		hs_log_msg(HS_LOG_ERROR, "config", why);
-	return rc;
+	app->cfg = cfg;
 }
 
 void
@@ -83,9 +48,7 @@ hs_app_spool(struct hs_app *app)
 
 	if (app->sp)
 		return app->sp;
-	o.path = hs_config_get(app->cfg, "SPOOL_PATH");
-	o.synchronous = hs_config_get(app->cfg, "SPOOL_SYNCHRONOUS");
-	o.busy_ms = (int)hs_config_int(app->cfg, "SPOOL_BUSY_TIMEOUT_MS");
+	hs_spool_opts_from_config(&o, app->cfg);
 	rc = hs_spool_open(&app->sp, &o, app->spool_err,
 	    sizeof(app->spool_err));
 	app->spool_rc = rc;

@@ -34,9 +34,11 @@ struct hs_route {
 	const void *arg;	/* e.g. the struct hs_source */
 };
 
-/* Reads the configuration at conf_path and logs each problem once. */
-enum hs_err hs_app_init(struct hs_app *app, const char *conf_path)
-	HS_MUST_CHECK;
+/*
+ * Keeps cfg, read and reported by the program's bootstrap; the app owns
+ * it from now on (hs_app_release frees it). The spool opens on first use.
+ */
+void hs_app_init(struct hs_app *app, struct hs_config *cfg);
 void hs_app_release(struct hs_app *app);
 
 /*

@@ -17,7 +17,7 @@
 #include "core/config.h"
 #include "core/banned.h"
 
-/* The spool's settings, read by whoever opens it (program/bootstrap). */
+/* The spool's settings, read by hs_spool_opts_from_config(). */
 const struct hs_conf_key hs_spool_keys[] = {
 	{ "SPOOL_PATH", HS_CONF_STR, "/var/lib/hookspool/spool.db", 0, 0,
 	  "the SQLite spool file (its directory must not be served)" },
@@ -28,6 +28,15 @@ const struct hs_conf_key hs_spool_keys[] = {
 	  "longest wait for the spool lock before answering 503" },
 	{ NULL, HS_CONF_STR, NULL, 0, 0, NULL }
 };
+
+void
+hs_spool_opts_from_config(struct hs_spool_opts *o,
+                          const struct hs_config *cfg)
+{
+	o->path = hs_config_get(cfg, "SPOOL_PATH");
+	o->synchronous = hs_config_get(cfg, "SPOOL_SYNCHRONOUS");
+	o->busy_ms = (int)hs_config_int(cfg, "SPOOL_BUSY_TIMEOUT_MS");
+}
 
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_INSERT_EVENT] =

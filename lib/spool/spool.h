@@ -33,6 +33,15 @@ struct hs_spool_opts {
 };
 
 /*
+ * The options the SPOOL_* keys of cfg describe: every program opens the
+ * spool with these, so a handler, scheduled_sync and spoolctl never
+ * disagree on durability or on how long to wait for the lock. The
+ * strings are borrowed from cfg.
+ */
+void hs_spool_opts_from_config(struct hs_spool_opts *o,
+                               const struct hs_config *cfg);
+
+/*
  * Opens (creating with mode 0600 if needed) and migrates the spool to the
  * latest schema. On failure *out is NULL and, if errbuf is given, it holds
  * a message naming the file and the cause.

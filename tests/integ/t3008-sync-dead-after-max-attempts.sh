@@ -29,9 +29,19 @@ hs_is "$(grep -c 'event=attempt .*attempt=2 .*outcome=dead' "$HS_SYNC_ERR")" 4 \
     "a dead line for each second attempt"
 hs_is "$(hs_dcount "sink = 'dead_letter'")" 0 "no dead-letter delivery without AZURE_DEAD_LETTER_QUEUE"
 
-hs_sync --drain --max-seconds 5
-hs_sync_expect 0 "later run: exit 0"
+# Options take their value after "=" as well as in the next argument.
+hs_sync --drain --max-seconds=5 --sink=azure_queue
+hs_sync_expect 0 "later run (--max-seconds=5 --sink=azure_queue): exit 0"
+hs_is "$(printf '%s\n' "$HS_SYNC_OUT" | grep -c '^scheduled_sync: sink=')/$(hs_sync_field azure_queue dead)" \
+    1/0 "later run: --sink=azure_queue ran that sink alone"
 hs_is "$(grep -c 'event=attempt' "$HS_SYNC_ERR")" 0 "later run: dead deliveries are not attempted"
 hs_is "$(hs_dcount "state = 'dead' AND attempts = 2")" 4 "later run: still dead, attempts unchanged"
+
+hs_sync --max-seconds=0
+hs_sync_expect 100 "--max-seconds=0: exit 100"
+hs_like "$(cat "$HS_SYNC_ERR")" 'max-seconds needs a whole number from 1' \
+    "--max-seconds=0: says what it needs"
+hs_sync --once=yes
+hs_sync_expect 100 "a value given to a flag: exit 100"
 
 hs_done

@@ -99,6 +99,9 @@ hs_is "$(cj '.events[0].idempotency_key')" "${key[c4]}" "list: the newest contac
 hs_is "$(cj '.events[0] | [.source, .kind, .status, .remote_addr, .content_type] | join(",")')" \
     "manychat,contact,done,127.0.0.1,application/json" "list: event fields"
 hs_like "$(cj '.events[0].deliveries[0].receipt')" '^[0-9a-f-]{32,}$' "list: receipt is the MessageId"
+ctl list --json --state=dead --limit=1 --sink=azure_queue
+hs_is "$CTL_RC/$(cj .count)/$(cj .limit)/$(cj '.events[0].kind')" 0/1/1/campaign \
+    "list --state=dead --limit=1: options take their value after '='"
 ctl list --json --since 1h
 hs_is "$(cj .count)" 7 "list --since 1h: all"
 ctl list --json --until 2000-01-01
@@ -157,7 +160,7 @@ ctl --help
 hs_like "$CTL_OUT" 'Exit codes: 0 done, 1 ' "--help documents the exit codes"
 for args in "frobnicate" "list --frob" "list --yes" "show" "purge" \
     "purge --older-than 10" "list --state stuck" "list --since yesterday" \
-    "stats extra"; do
+    "stats extra" "list --limit=x" "list --json=1" "stats --spool"; do
 	ctl $args
 	hs_is "$CTL_RC" 100 "usage error exits 100: spoolctl $args"
 done

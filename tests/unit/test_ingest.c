@@ -36,6 +36,7 @@
 #include "front/response.h"
 #include "intake/endpoints.h"
 #include "intake/sources/sources.h"
+#include "program/bootstrap.h"
 #include "faultvfs.h"
 
 /* The route table of cgi-bin/hooks.c, built the same way in main(). */
@@ -156,12 +157,17 @@ teardown(void **state)
 static void
 app_conf(struct fx *fx, const char *text)
 {
+	/* As hooks.fcgi starts: problems logged, then the app keeps cfg. */
+	const struct hs_boot boot = { "hooks", fx->conf, HS_LOG_INFO, 0,
+	    HS_BOOT_ROUTES };
+	struct hs_config *cfg = NULL;
 	FILE *f = fopen(fx->conf, "w");
 
 	assert_non_null(f);
 	fputs(text, f);
 	assert_int_equal(fclose(f), 0);
-	assert_int_equal(hs_app_init(&fx->app, fx->conf), HS_OK);
+	assert_int_not_equal(hs_boot_config(&cfg, &boot), HS_ENOMEM);
+	hs_app_init(&fx->app, cfg);
 	fx->app_ready = 1;
 }
 

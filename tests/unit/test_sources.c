@@ -33,6 +33,7 @@
 #include "core/crypto.h"
 #include "core/log.h"
 #include "front/app.h"
+#include "program/bootstrap.h"
 #include "front/health.h"
 #include "intake/endpoints.h"
 #include "intake/sources/sources.h"
@@ -226,12 +227,17 @@ teardown(void **state)
 static void
 app_conf(struct fx *fx, const char *settings)
 {
+	/* As hooks.fcgi starts: the bootstrap, then the app keeps cfg. */
+	const struct hs_boot boot = { "hooks", fx->conf, HS_LOG_INFO, 0,
+	    HS_BOOT_ROUTES };
+	struct hs_config *cfg = NULL;
 	FILE *f = fopen(fx->conf, "w");
 
 	assert_non_null(f);
 	fprintf(f, "SPOOL_PATH=%s\n%s", fx->spool, settings);
 	assert_int_equal(fclose(f), 0);
-	assert_int_equal(hs_app_init(&fx->app, fx->conf), HS_OK);
+	assert_int_not_equal(hs_boot_config(&cfg, &boot), HS_ENOMEM);
+	hs_app_init(&fx->app, cfg);
 	fx->app_ready = 1;
 }
 
