@@ -41,7 +41,6 @@ KNOWN = {
     'tools/admin/probe.c includes lib/sinks/azure/conn.h, private to lib/sinks/azure/',
     'tools/admin/probe.c includes lib/sinks/azure/queue.h, private to lib/sinks/azure/',
     'lib/sinks/azure/http <-> lib/sinks/azure/queue <-> lib/sinks/azure/wire',
-    'lib/sinks/sql/conn <-> lib/sinks/sql/url',
 }
 
 

@@ -24,7 +24,7 @@
 #include "core/log.h"
 #include "sinks/sink.h"
 #include "sinks/sql/sql.h"
-#include "sinks/sql/conn.h"
+#include "sinks/sql/setup.h"
 #include "sinks/sql/odbc.h"
 #include "sinks/sql/row.h"
 #include "sinks/sql/url.h"
@@ -413,8 +413,8 @@ sink_open(struct hs_sink **out, const struct hs_config *cfg, char *why,
 	s->opts.timeout_s = hs_config_int(cfg, "SQL_TIMEOUT_SECONDS");
 	s->opts.arrays = hs_config_bool(cfg, "SQL_PARAM_ARRAYS");
 	s->opts.bind_budget = BIND_BUDGET;
-	rc = hs_sql_conn_from_config(cfg, &drivers, &s->cs, s->who,
-	    sizeof(s->who), why, whylen);
+	rc = hs_sql_setup_cs(cfg, &drivers, &s->cs, s->who, sizeof(s->who),
+	    why, whylen);
 	if (rc == HS_OK)
 		*out = s;
 	else
