@@ -63,6 +63,13 @@ struct hs_pacer {
 	void *engine;
 };
 
+/* What a live probe found (spoolctl check). */
+enum hs_probe {
+	HS_PROBE_OK,
+	HS_PROBE_WARN,		/* something is off, but deliveries can work */
+	HS_PROBE_FAIL,		/* deliveries will not get through */
+};
+
 struct hs_sink_ops {
 	const char *name;	/* "azure_queue" */
 	const char *what;	/* one line for --help */
@@ -88,6 +95,14 @@ struct hs_sink_ops {
 	/* NULL for sinks paced per delivery by the engine; otherwise called
 	 * once after open() with the run's pacer (valid until close()). */
 	void (*set_pacer)(struct hs_sink *s, struct hs_pacer *p);
+	/*
+	 * spoolctl check: one cheap request that changes nothing at the peer
+	 * and tells whether it answers to our credentials, within timeout_ms.
+	 * Fills detail (what was asked, what came back; never a secret).
+	 * NULL: this sink has no live probe.
+	 */
+	enum hs_probe (*probe)(const struct hs_config *cfg, int64_t now_ms,
+	                       long timeout_ms, char *detail, size_t n);
 };
 
 /* Every sink this build knows, NULL-terminated (lib/sinks/registry.c). */
