@@ -527,6 +527,7 @@ const struct hs_sink_ops hs_sink_dead_letter = {
 	        "reason, to AZURE_DEAD_LETTER_QUEUE",
 	.rate_key = "AZURE_QUEUE_RATE",
 	.batch_key = "AZURE_QUEUE_BATCH",
+	.dead_copies = 1,
 	.configured = dead_letter_configured,
 	.open = dead_letter_open,
 	.deliver = sink_deliver,
