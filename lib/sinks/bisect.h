@@ -22,8 +22,8 @@ enum hs_bisect_sent {
 	HS_BISECT_REFUSED,	/* refused for some record's sake: halve it */
 	HS_BISECT_DECIDED,	/* the callback decided the group otherwise
 				 * (a transient failure: retry); no halving */
-	HS_BISECT_STOP,		/* send nothing more (connection lost, run
-				 * stopped); what is undecided stays so */
+	HS_BISECT_STOP,		/* send nothing more (connection lost,
+				 * run stopped); the undecided stay so */
 };
 
 struct hs_bisect {

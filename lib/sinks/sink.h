@@ -67,7 +67,7 @@ struct hs_pacer {
 /* What a live probe found (spoolctl check). */
 enum hs_probe {
 	HS_PROBE_OK,
-	HS_PROBE_WARN,		/* something is off, but deliveries can work */
+	HS_PROBE_WARN,		/* off, but deliveries can work */
 	HS_PROBE_FAIL,		/* deliveries will not get through */
 };
 

@@ -29,7 +29,7 @@ struct peer {
 	int twice;		/* a position decided a second time */
 	long sends;
 	long stop_at;		/* the send that says stop; 0: none */
-	size_t retry_below;	/* groups smaller than this: decided, retry */
+	size_t retry_below;	/* smaller groups: decided, retry */
 	/* refusals handed out and not dropped, in order */
 	size_t kept[N_MAX];
 	int nkept, max_kept, bad_drop;
@@ -184,7 +184,7 @@ nothing_to_send_sends_nothing(void **state)
 }
 
 static void
-one_bad_record_anywhere_is_isolated_in_about_2_log2_n_requests(void **state)
+one_bad_record_anywhere_is_isolated_in_2_log2_n_requests(void **state)
 {
 	struct peer p;
 	size_t n = 1024, bad;
@@ -229,7 +229,7 @@ inference_skips_the_half_known_to_fail(void **state)
 	run(&without, 0, NULL);
 	assert_sorted_out(&with);
 	assert_sorted_out(&without);
-	assert_int_equal(with.sends, 4);	/* 8, then 4, 2, 1 first halves */
+	assert_int_equal(with.sends, 4);	/* 8; first halves 4, 2, 1 */
 	assert_int_equal(without.sends, 7);
 	/* inferred, not sent alone: condemned by the whole group's refusal */
 	assert_int_equal(with.why_of_isolated[7], 0);
@@ -279,7 +279,7 @@ every_record_bad_is_every_record_isolated(void **state)
 	peer_init(&p, 16, bad, 16);
 	run(&p, 1, NULL);
 	assert_sorted_out(&p);
-	assert_int_equal(p.sends, 31);	/* every node of the halving tree */
+	assert_int_equal(p.sends, 31);	/* every group of the halving */
 }
 
 static void
@@ -353,7 +353,7 @@ a_group_decided_otherwise_is_not_halved(void **state)
 
 	(void)state;
 	peer_init(&p, 64, &bad, 1);
-	p.retry_below = 20;	/* groups of 16 and less: a transient error */
+	p.retry_below = 20;	/* groups of 16 and less: transient */
 	assert_int_equal(run(&p, 1, NULL), HS_BISECT_REFUSED);
 	assert_false(p.twice);
 	assert_int_equal(p.nkept, 0);
@@ -367,18 +367,19 @@ a_group_decided_otherwise_is_not_halved(void **state)
 int
 main(void)
 {
+#define T(f) cmocka_unit_test(f)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(a_group_the_peer_takes_costs_one_request),
-		cmocka_unit_test(nothing_to_send_sends_nothing),
-		cmocka_unit_test(one_bad_record_anywhere_is_isolated_in_about_2_log2_n_requests),
-		cmocka_unit_test(a_lone_record_refused_is_isolated_with_its_own_refusal),
-		cmocka_unit_test(inference_skips_the_half_known_to_fail),
-		cmocka_unit_test(k_bad_records_are_isolated_in_about_2_k_log2_n_requests),
-		cmocka_unit_test(every_record_bad_is_every_record_isolated),
-		cmocka_unit_test(a_stop_sends_nothing_more_and_leaves_the_rest_undecided),
-		cmocka_unit_test(a_spent_budget_leaves_the_refused_rest_unresolved),
-		cmocka_unit_test(a_budget_is_shared_by_the_callers_calls),
-		cmocka_unit_test(a_group_decided_otherwise_is_not_halved),
+		T(a_group_the_peer_takes_costs_one_request),
+		T(nothing_to_send_sends_nothing),
+		T(one_bad_record_anywhere_is_isolated_in_2_log2_n_requests),
+		T(a_lone_record_refused_is_isolated_with_its_own_refusal),
+		T(inference_skips_the_half_known_to_fail),
+		T(k_bad_records_are_isolated_in_about_2_k_log2_n_requests),
+		T(every_record_bad_is_every_record_isolated),
+		T(a_stop_sends_nothing_more_and_leaves_the_rest_undecided),
+		T(a_spent_budget_leaves_the_refused_rest_unresolved),
+		T(a_budget_is_shared_by_the_callers_calls),
+		T(a_group_decided_otherwise_is_not_halved),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
