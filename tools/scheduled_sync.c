@@ -181,6 +181,7 @@ run_sink(struct hs_spool *sp, const struct hs_config *cfg,
 	o.progress = isatty(STDERR_FILENO) && !a->verbose && !a->dry_run;
 	o.max_ms = deadline - hs_now_ms();
 	o.batch = a->batch;
+	o.dead_copy = hs_sink_dead_copy(cfg);
 	rc = hs_sync_sink(sp, cfg, ops, &o, &st, why, sizeof(why));
 	if (rc != HS_OK)
 		hs_log_msg(rc == HS_EBUSY ? HS_LOG_WARN : HS_LOG_ERROR, "run",

@@ -2,7 +2,9 @@
  * sinks/registry.c - every sink this build knows, by name.
  *
  * scheduled_sync walks this table to find the configured sinks; adding a
- * sink is one module and one line here.
+ * sink is one module and one line here. Order matters once: a sink that
+ * takes dead copies comes last, so the run that kills a delivery also
+ * sends its copy.
  */
 #include <stddef.h>
 #include <string.h>
@@ -28,6 +30,18 @@ hs_sink_find(const char *name)
 
 	for (i = 0; name && hs_sink_registry[i]; i++)
 		if (strcmp(hs_sink_registry[i]->name, name) == 0)
+			return hs_sink_registry[i];
+	return NULL;
+}
+
+const struct hs_sink_ops *
+hs_sink_dead_copy(const struct hs_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; hs_sink_registry[i]; i++)
+		if (hs_sink_registry[i]->dead_copies &&
+		    hs_sink_registry[i]->configured(cfg))
 			return hs_sink_registry[i];
 	return NULL;
 }

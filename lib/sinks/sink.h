@@ -30,8 +30,9 @@ struct hs_delivery {
 	const char *received_at;	/* ISO-8601 UTC */
 	const void *body;	/* the raw request body */
 	size_t body_len;
-	/* dead_letter sink only: "sink: last error" of the delivery that
-	 * went dead; NULL otherwise. */
+	/* For a sink that takes dead copies (hs_sink_ops.dead_copies):
+	 * "sink: last error" of the delivery that went dead; NULL
+	 * otherwise. */
 	const char *dead_reason;
 };
 
@@ -63,6 +64,13 @@ struct hs_pacer {
 	void *engine;
 };
 
+/* What a live probe found (spoolctl check). */
+enum hs_probe {
+	HS_PROBE_OK,
+	HS_PROBE_WARN,		/* off, but deliveries can work */
+	HS_PROBE_FAIL,		/* deliveries will not get through */
+};
+
 struct hs_sink_ops {
 	const char *name;	/* "azure_queue" */
 	const char *what;	/* one line for --help */
@@ -71,6 +79,12 @@ struct hs_sink_ops {
 	/* The configuration keys this sink reads (NULL name ends them); NULL
 	 * when it reads only keys another sink declares. */
 	const struct hs_conf_key *keys;
+	/*
+	 * 1: no route leads here; this sink receives a copy of each event
+	 * whose delivery to another sink went dead, with dead_reason set
+	 * (the sync engine's dead_copy setting, sync/engine.h).
+	 */
+	int dead_copies;
 	/* 1 when the configuration names this destination. */
 	int (*configured)(const struct hs_config *cfg);
 	enum hs_err (*open)(struct hs_sink **out, const struct hs_config *cfg,
@@ -88,12 +102,22 @@ struct hs_sink_ops {
 	/* NULL for sinks paced per delivery by the engine; otherwise called
 	 * once after open() with the run's pacer (valid until close()). */
 	void (*set_pacer)(struct hs_sink *s, struct hs_pacer *p);
+	/*
+	 * spoolctl check: one cheap request that changes nothing at the peer
+	 * and tells whether it answers to our credentials, within timeout_ms.
+	 * Fills detail (what was asked, what came back; never a secret).
+	 * NULL: this sink has no live probe.
+	 */
+	enum hs_probe (*probe)(const struct hs_config *cfg, int64_t now_ms,
+	                       long timeout_ms, char *detail, size_t n);
 };
 
 /* Every sink this build knows, NULL-terminated (lib/sinks/registry.c). */
 extern const struct hs_sink_ops *const hs_sink_registry[];
 /* The sink called name, or NULL. */
 const struct hs_sink_ops *hs_sink_find(const char *name);
+/* The configured sink that takes dead copies (the first), or NULL. */
+const struct hs_sink_ops *hs_sink_dead_copy(const struct hs_config *cfg);
 
 /*
  * The message every queue-like sink sends: the event's key, source,

@@ -46,7 +46,7 @@ struct run {
 	const struct hs_sync_clock *clk;
 	struct hs_sync_stats *st;
 	struct hs_sink *sink;
-	const char *dead_letter;	/* sink to copy dead events to */
+	const char *dead_copy;	/* sink to copy dead events to, or NULL */
 	int64_t deadline;
 	double rate;
 	struct hs_pacer pacer;	/* for self-paced sinks */
@@ -248,7 +248,7 @@ send_batch(struct run *r, struct hs_batch *b, size_t n, struct scratch *s)
 	nrec = keep_recorded(s, n, drc);
 	hs_time_iso(now(r), now_iso, sizeof(now_iso));
 	rc = nrec ? hs_outbox_record(r->sp, s->v, nrec, now_iso,
-	    r->dead_letter) : HS_OK;
+	    r->dead_copy) : HS_OK;
 	return rc != HS_OK ? rc : drc;
 }
 
@@ -403,14 +403,12 @@ lock_sink(const struct run *r, int *fd)
 static void
 settings(struct run *r)
 {
-	const struct hs_sink_ops *dl = hs_sink_find("dead_letter");
-
 	r->rate = (double)hs_config_int(r->cfg, r->ops->rate_key);
 	r->max_attempts = hs_config_int(r->cfg, "MAX_ATTEMPTS");
 	r->base_ms = hs_config_int(r->cfg, "RETRY_BASE_MS");
 	r->cap_ms = hs_config_int(r->cfg, "RETRY_CAP_MS");
-	r->dead_letter = dl && dl != r->ops && dl->configured(r->cfg) ?
-	    dl->name : NULL;
+	r->dead_copy = r->o->dead_copy && r->o->dead_copy != r->ops ?
+	    r->o->dead_copy->name : NULL;
 }
 
 static enum hs_err

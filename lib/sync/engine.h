@@ -40,6 +40,13 @@ struct hs_sync_opts {
 	int progress;		/* redraw a progress line on stderr */
 	int64_t max_ms;		/* the run's time budget */
 	long batch;		/* 0: the sink's configured batch size */
+	/*
+	 * Where each event whose delivery goes dead is copied, with its
+	 * reason: a sink that takes dead copies (scheduled_sync passes
+	 * hs_sink_dead_copy()), or NULL for no copies. A dead delivery of
+	 * that sink itself is not copied again.
+	 */
+	const struct hs_sink_ops *dead_copy;
 	/* NULL: hs_now_ms and hs_sleep_ms (the test clock when a tool set
 	 * one, core/timefmt.h) */
 	const struct hs_sync_clock *clock;

@@ -17,10 +17,10 @@
 static const char claim_sql[] =
     "SELECT d.id, d.event_id, d.attempts, e.source, e.kind, e.idem_key,"
     "  e.entity_key, e.received_at, e.body,"
-    "  CASE WHEN d.sink = 'dead_letter' THEN"
+    "  CASE WHEN ?5 THEN"
     "   (SELECT x.sink || ': ' || coalesce(x.last_error, '')"
     "    FROM deliveries x WHERE x.event_id = d.event_id"
-    "    AND x.state = 'dead' AND x.sink <> 'dead_letter'"
+    "    AND x.state = 'dead' AND x.sink <> d.sink"
     "    ORDER BY x.id DESC LIMIT 1) END"
     " FROM deliveries d JOIN events e ON e.id = d.event_id"
     " WHERE d.sink = ?1 AND d.state = 'pending' AND d.id > ?3"
@@ -127,6 +127,7 @@ enum hs_err
 hs_outbox_claim(struct hs_spool *sp, const char *sink, const char *now_iso,
                 int64_t after_id, struct hs_batch *b)
 {
+	const struct hs_sink_ops *ops = hs_sink_find(sink);
 	sqlite3_stmt *st = NULL;
 	enum hs_err rc = HS_OK;
 	int src;
@@ -140,6 +141,8 @@ hs_outbox_claim(struct hs_spool *sp, const char *sink, const char *now_iso,
 		sqlite3_bind_text(st, 2, now_iso, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, after_id);
 		sqlite3_bind_int64(st, 4, (sqlite3_int64)b->cap);
+		/* Only a sink that takes dead copies reads the reason. */
+		sqlite3_bind_int(st, 5, ops && ops->dead_copies);
 		while (rc == HS_OK && b->n < b->cap &&
 		    (src = sqlite3_step(st)) == SQLITE_ROW)
 			if (!take_row(b, st, &rc))

@@ -41,7 +41,8 @@ void hs_batch_release(struct hs_batch *b);
  * deliveries.id > after_id), oldest first, skipping any whose entity
  * still has an earlier pending delivery for this sink (per-key order).
  * Stops early when the bodies would pass the batch's byte cap (but always
- * takes at least one).
+ * takes at least one). For a sink that takes dead copies, each delivery's
+ * dead_reason says why its event went dead at another sink.
  */
 enum hs_err hs_outbox_claim(struct hs_spool *sp, const char *sink,
                             const char *now_iso, int64_t after_id,
@@ -58,13 +59,13 @@ struct hs_verdict {
 };
 
 /*
- * Records n verdicts in one transaction. When dead_letter_sink is not
- * NULL, every dead delivery (of another sink) adds a pending delivery of
- * its event to that sink.
+ * Records n verdicts in one transaction. When dead_copy_sink is not NULL,
+ * every dead delivery (of another sink) adds a pending delivery of its
+ * event to that sink.
  */
 enum hs_err hs_outbox_record(struct hs_spool *sp, const struct hs_verdict *v,
                              size_t n, const char *now_iso,
-                             const char *dead_letter_sink) HS_MUST_CHECK;
+                             const char *dead_copy_sink) HS_MUST_CHECK;
 
 struct hs_outbox_stats {
 	int64_t pending;

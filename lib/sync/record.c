@@ -1,6 +1,7 @@
 /*
  * sync/record.c - writing a batch's outcomes: done, retry with its next
- * attempt time, dead (with its dead-letter copy), in one transaction.
+ * attempt time, dead (with its copy for the dead-copy sink), in one
+ * transaction.
  */
 #include <stdio.h>
 #include <string.h>
@@ -26,7 +27,7 @@ static const char *const record_sql[] = {
 	    " WHERE id = ?1 AND state = 'pending'",
 };
 
-static const char dead_letter_sql[] =
+static const char dead_copy_sql[] =
     "INSERT INTO deliveries (event_id, sink, state, attempts,"
     " next_attempt_at, created_at, updated_at, entity_key)"
     " SELECT id, ?2, 'pending', 0, ?3, ?3, ?3, NULL FROM events"
@@ -44,7 +45,7 @@ run(sqlite3_stmt *st)
 static int
 record_one(sqlite3_stmt *const *st, sqlite3_stmt *dl,
            const struct hs_verdict *v, const char *now_iso,
-           const char *dead_letter_sink)
+           const char *dead_copy_sink)
 {
 	sqlite3_stmt *s = st[v->kind];
 	int src;
@@ -62,14 +63,14 @@ record_one(sqlite3_stmt *const *st, sqlite3_stmt *dl,
 	if (src != SQLITE_DONE || v->kind != HS_OUT_DEAD || !dl)
 		return src;
 	sqlite3_bind_int64(dl, 1, v->event_id);
-	sqlite3_bind_text(dl, 2, dead_letter_sink, -1, SQLITE_STATIC);
+	sqlite3_bind_text(dl, 2, dead_copy_sink, -1, SQLITE_STATIC);
 	sqlite3_bind_text(dl, 3, now_iso, -1, SQLITE_STATIC);
 	return run(dl);
 }
 
 enum hs_err
 hs_outbox_record(struct hs_spool *sp, const struct hs_verdict *v, size_t n,
-                 const char *now_iso, const char *dead_letter_sink)
+                 const char *now_iso, const char *dead_copy_sink)
 {
 	sqlite3 *db = hs_spool_db(sp);
 	sqlite3_stmt *st[3] = { NULL, NULL, NULL }, *dl = NULL;
@@ -82,10 +83,10 @@ hs_outbox_record(struct hs_spool *sp, const struct hs_verdict *v, size_t n,
 		return rc;
 	for (k = 0; k < 3 && src == SQLITE_OK; k++)
 		src = sqlite3_prepare_v2(db, record_sql[k], -1, &st[k], NULL);
-	if (src == SQLITE_OK && dead_letter_sink)
-		src = sqlite3_prepare_v2(db, dead_letter_sql, -1, &dl, NULL);
+	if (src == SQLITE_OK && dead_copy_sink)
+		src = sqlite3_prepare_v2(db, dead_copy_sql, -1, &dl, NULL);
 	for (i = 0; i < n && src == SQLITE_OK; i++) {
-		src = record_one(st, dl, &v[i], now_iso, dead_letter_sink);
+		src = record_one(st, dl, &v[i], now_iso, dead_copy_sink);
 		if (src == SQLITE_DONE)
 			src = SQLITE_OK;
 	}

@@ -57,8 +57,7 @@ default_routes(const struct hs_config *cfg, const char *source,
 	    (strcmp(kind, "contact") && strcmp(kind, "campaign")))
 		return 0;
 	for (ops = hs_sink_registry; *ops; ops++)
-		if (strcmp((*ops)->name, "dead_letter") &&
-		    (*ops)->configured(cfg))
+		if (!(*ops)->dead_copies && (*ops)->configured(cfg))
 			n = add_unique(out, n, max, (*ops)->name);
 	return n;
 }

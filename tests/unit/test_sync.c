@@ -113,6 +113,19 @@ static const struct hs_sink_ops fake_ops = {
 	.close = fake_close,
 };
 
+/* The same script, as a sink that takes dead copies. */
+static const struct hs_sink_ops copy_ops = {
+	.name = "copies",
+	.what = "scripted test sink of dead copies",
+	.rate_key = "AZURE_QUEUE_RATE",
+	.batch_key = "AZURE_QUEUE_BATCH",
+	.dead_copies = 1,
+	.configured = fake_configured,
+	.open = fake_open,
+	.deliver = fake_deliver,
+	.close = fake_close,
+};
+
 /* The clock moves only when the engine sleeps. */
 static int64_t clock_now;
 static uint64_t clock_rnd;
@@ -597,6 +610,43 @@ dead_delivery_adds_one_dead_letter_delivery(void **state)
 	hs_batch_release(&b);
 }
 
+static enum hs_err
+run_copying(struct fx *fx, const struct hs_sink_ops *ops,
+            const struct hs_sink_ops *dead_copy)
+{
+	struct hs_sync_stats st;
+	struct hs_sync_opts o;
+	char why[256];
+
+	memset(&o, 0, sizeof(o));
+	o.drain = 1;
+	o.max_ms = 60000;
+	o.clock = &fake_clock;
+	o.dead_copy = dead_copy;
+	return hs_sync_sink(fx->sp, fx->cfg, ops, &o, &st, why, sizeof(why));
+}
+
+static void
+dead_events_are_copied_only_to_the_sink_the_setting_names(void **state)
+{
+	struct fx *fx = *state;
+
+	put(fx, "a", "contact-a");
+	sc.next[0] = HS_OUT_DEAD;
+	assert_int_equal(run_copying(fx, &fake_ops, NULL), HS_OK);
+	assert_int_equal(count(fx, "sink <> 'fake'"), 0);
+	put(fx, "b", "contact-b");
+	sc.next[1] = HS_OUT_DEAD;
+	assert_int_equal(run_copying(fx, &fake_ops, &copy_ops), HS_OK);
+	assert_int_equal(count(fx, "sink = 'copies' AND state = 'pending' "
+	    "AND entity_key IS NULL"), 1);
+	/* A dead copy is not copied again. */
+	sc.next[2] = HS_OUT_DEAD;
+	assert_int_equal(run_copying(fx, &copy_ops, &copy_ops), HS_OK);
+	assert_int_equal(count(fx, "sink = 'copies'"), 1);
+	assert_int_equal(count(fx, "sink = 'copies' AND state = 'dead'"), 1);
+}
+
 static void
 memory_per_batch_is_bounded_by_the_batch_not_the_backlog(void **state)
 {
@@ -639,6 +689,7 @@ main(void)
 		T(rate_limit_paces_batches_on_the_clock),
 		T(default_clock_follows_the_test_clock_across_runs),
 		T(dead_delivery_adds_one_dead_letter_delivery),
+		T(dead_events_are_copied_only_to_the_sink_the_setting_names),
 		T(memory_per_batch_is_bounded_by_the_batch_not_the_backlog),
 	};
 

@@ -216,7 +216,7 @@ enum hs_err hs_admin_replay(struct hs_spool *sp, int64_t id,
                             const char *sink, const char *now_iso,
                             const char *actor, int64_t *delivery_id,
                             char *why, size_t n) HS_MUST_CHECK;
-/* The sinks event id has a delivery to (dead_letter aside), "a b". */
+/* The sinks event id has a delivery to (dead copies aside), "a b". */
 enum hs_err hs_admin_event_sinks(struct hs_spool *sp, int64_t id,
                                  struct hs_buf *out) HS_MUST_CHECK;
 

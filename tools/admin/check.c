@@ -252,7 +252,7 @@ check_sinks(struct checks *c, const struct hs_config *cfg, int probe,
 			add(c, name, HS_ADMIN_OK, "configured (not probed)");
 			continue;
 		}
-		lvl = hs_admin_probe_sink(cfg, (*ops)->name, now_ms, detail,
+		lvl = hs_admin_probe_sink(cfg, *ops, now_ms, detail,
 		    sizeof(detail));
 		add(c, name, lvl, "%s", detail);
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "admin/internal.h"
+#include "sinks/sink.h"
 #include "spool/db.h"
 #include "core/banned.h"
 
@@ -233,19 +234,21 @@ static enum hs_err
 insert_delivery(sqlite3 *db, int64_t id, const char *sink, const char *now,
                 int64_t *delivery_id)
 {
+	const struct hs_sink_ops *ops = hs_sink_find(sink);
 	sqlite3_stmt *st = NULL;
 	int src;
 
-	/* Dead letters skip per-key order, as sync/record.c adds them. */
+	/* Dead copies skip per-key order, as sync/record.c adds them. */
 	src = sqlite3_prepare_v2(db, "INSERT INTO deliveries (event_id, sink,"
 	    " state, attempts, next_attempt_at, created_at, updated_at,"
 	    " entity_key) SELECT id, ?2, 'pending', 0, ?3, ?3, ?3,"
-	    " CASE WHEN ?2 = 'dead_letter' THEN NULL ELSE entity_key END"
+	    " CASE WHEN ?4 THEN NULL ELSE entity_key END"
 	    " FROM events WHERE id = ?1", -1, &st, NULL);
 	if (src == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_text(st, 2, sink, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 4, ops && ops->dead_copies);
 		src = sqlite3_step(st);
 	}
 	sqlite3_finalize(st);
@@ -291,20 +294,24 @@ hs_admin_replay(struct hs_spool *sp, int64_t id, const char *sink,
 enum hs_err
 hs_admin_event_sinks(struct hs_spool *sp, int64_t id, struct hs_buf *out)
 {
+	const struct hs_sink_ops *ops;
+	const char *sink;
 	sqlite3_stmt *st = NULL;
 	enum hs_err rc = HS_OK;
 	int src;
 
 	src = sqlite3_prepare_v2(hs_spool_db(sp), "SELECT DISTINCT sink FROM"
-	    " deliveries WHERE event_id = ?1 AND sink <> 'dead_letter'"
-	    " ORDER BY sink", -1, &st, NULL);
+	    " deliveries WHERE event_id = ?1 ORDER BY sink", -1, &st, NULL);
 	if (src == SQLITE_OK)
 		sqlite3_bind_int64(st, 1, id);
 	while (rc == HS_OK && src == SQLITE_OK &&
 	    (src = sqlite3_step(st)) == SQLITE_ROW) {
-		rc = hs_buf_addf(out, "%s%s", out->len ? " " : "",
-		    (const char *)sqlite3_column_text(st, 0));
 		src = SQLITE_OK;
+		sink = (const char *)sqlite3_column_text(st, 0);
+		ops = hs_sink_find(sink);
+		if (ops && ops->dead_copies)	/* a copy, not a route */
+			continue;
+		rc = hs_buf_addf(out, "%s%s", out->len ? " " : "", sink);
 	}
 	sqlite3_finalize(st);
 	return rc == HS_OK ? admin_rc(src) : rc;

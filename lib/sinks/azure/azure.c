@@ -27,6 +27,7 @@
 #include "core/config.h"
 #include "sinks/sink.h"
 #include "sinks/azure/azure.h"
+#include "sinks/azure/probe.h"
 #include "core/banned.h"
 
 /* The configuration keys this module reads. */
@@ -226,6 +227,22 @@ dead_letter_open(struct hs_sink **out, const struct hs_config *cfg,
                  char *why, size_t whylen)
 {
 	return open_mode(out, cfg, M_DEAD_LETTER, why, whylen);
+}
+
+static enum hs_probe
+queue_probe(const struct hs_config *cfg, int64_t now_ms, long timeout_ms,
+            char *detail, size_t n)
+{
+	return hs_azure_probe(cfg, "AZURE_QUEUE_CONTACT", now_ms, timeout_ms,
+	                      detail, n);
+}
+
+static enum hs_probe
+dead_letter_probe(const struct hs_config *cfg, int64_t now_ms,
+                  long timeout_ms, char *detail, size_t n)
+{
+	return hs_azure_probe(cfg, "AZURE_DEAD_LETTER_QUEUE", now_ms,
+	                      timeout_ms, detail, n);
 }
 
 /* Outcomes -------------------------------------------------------------- */
@@ -501,6 +518,7 @@ const struct hs_sink_ops hs_sink_azure_queue = {
 	.open = queue_open,
 	.deliver = sink_deliver,
 	.close = sink_close,
+	.probe = queue_probe,
 };
 
 const struct hs_sink_ops hs_sink_dead_letter = {
@@ -509,8 +527,10 @@ const struct hs_sink_ops hs_sink_dead_letter = {
 	        "reason, to AZURE_DEAD_LETTER_QUEUE",
 	.rate_key = "AZURE_QUEUE_RATE",
 	.batch_key = "AZURE_QUEUE_BATCH",
+	.dead_copies = 1,
 	.configured = dead_letter_configured,
 	.open = dead_letter_open,
 	.deliver = sink_deliver,
 	.close = sink_close,
+	.probe = dead_letter_probe,
 };

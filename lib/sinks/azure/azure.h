@@ -3,8 +3,9 @@
  * (lib/sinks/azure/azure.c).
  *
  * azure_queue sends every routed event to the queue of its kind;
- * dead_letter sends a copy of each dead event, with "dead_reason", to
- * AZURE_DEAD_LETTER_QUEUE. Both are reached through hs_sink_registry.
+ * dead_letter takes dead copies (hs_sink_ops.dead_copies): it sends a copy
+ * of each dead event, with "dead_reason", to AZURE_DEAD_LETTER_QUEUE. Both
+ * are reached through hs_sink_registry.
  */
 #ifndef HS_SINKS_AZURE_H
 #define HS_SINKS_AZURE_H

@@ -7,9 +7,10 @@
  * the group in halves until the record is alone: it goes dead with Odoo's
  * message and the rest is sent. When the first half passes, the second is
  * known to hold the culprit and is split without being sent whole; a
- * single bad record among n costs about log2(n) to 2*log2(n) requests.
- * Splitting is bounded per batch (HS_ODOO_SPLIT_BUDGET requests): records
- * still unresolved retry in a later batch. A create refused alone is
+ * single bad record among n costs about log2(n) to 2*log2(n) requests
+ * (sinks/bisect.h does the halving). Splitting is bounded per batch
+ * (HS_ODOO_SPLIT_BUDGET requests): records still unresolved retry in a
+ * later batch. A create refused alone is
  * searched again first: Odoo's unique constraint fires when the record
  * exists after all (a create whose answer was lost), which is success.
  */
@@ -20,6 +21,7 @@
 
 #include <json-c/json.h>
 
+#include "sinks/bisect.h"
 #include "sinks/odoo/odoo.h"
 #include "sinks/odoo/batch.h"
 #include "core/banned.h"
@@ -50,51 +52,94 @@ state_model(const struct hs_odoo_job *b)
 
 /* Splitting ------------------------------------------------------------- */
 
+/* One op over idx[], halved by hs_bisect(); Odoo's refusals kept until
+ * the halving is done with them. */
+struct split {
+	struct hs_odoo_job *b;
+	const struct hs_odoo_op *op;
+	size_t *idx;
+	struct hs_odoo_reply kept[HS_BISECT_DEPTH];
+	int nkept;
+};
+
+static enum hs_bisect_sent
+split_send(void *ctx, size_t at, size_t k, void **why)
+{
+	struct split *sp = ctx;
+	struct hs_odoo_job *b = sp->b;
+	const struct hs_odoo_op *op = sp->op;
+	struct hs_odoo_reply r;
+
+	if (b->stop != HS_OK || !hs_odoo_exec(b, op->model(b), op->method,
+	    op->build(b, sp->idx + at, k), NULL, &r))
+		return HS_BISECT_STOP;
+	if (r.cls == HS_ODOO_OK) {
+		op->done(b, sp->idx + at, k, r.result);
+		hs_odoo_reply_release(&r);
+		return b->stop == HS_OK ? HS_BISECT_TAKEN : HS_BISECT_STOP;
+	}
+	sp->kept[sp->nkept] = r;
+	*why = &sp->kept[sp->nkept++];
+	return HS_BISECT_REFUSED;
+}
+
+static void
+split_refused(void *ctx, size_t at, const void *why)
+{
+	struct split *sp = ctx;
+
+	if (sp->b->stop == HS_OK)
+		sp->op->refused(sp->b, sp->idx[at], why);
+}
+
+static void
+split_unresolved(void *ctx, size_t at, size_t k, const void *why)
+{
+	const struct hs_odoo_reply *r = why;
+	struct split *sp = ctx;
+	struct hs_odoo_job *b = sp->b;
+	char msg[sizeof(b->err)];
+	size_t j;
+
+	if (b->stop != HS_OK)
+		return;
+	snprintf(msg, sizeof(msg), "%.40s %.8s refused a group holding this "
+	         "record, not isolated yet: %.150s", sp->op->model(b),
+	         sp->op->method, r->what);
+	for (j = 0; j < k; j++)
+		hs_odoo_retry(b, sp->idx[at + j], -1, msg);
+}
+
+static void
+split_drop(void *ctx, void *why)
+{
+	struct split *sp = ctx;
+
+	hs_odoo_reply_release(why);
+	sp->nkept--;
+}
+
 /*
  * Sends op for idx[0..k). When Odoo refuses it for a record's sake, the
- * group is halved until the record is alone. known: this group is known
- * to fail with that reply (its sibling passed), so it is split at once.
- * Returns 1 when the whole group went through in one request.
+ * group is halved until the record is alone; when one half passes, the
+ * other is known to fail and is split at once.
  */
-static int
+static void
 isolate(struct hs_odoo_job *b, const struct hs_odoo_op *op, size_t *idx,
-        size_t k, const struct hs_odoo_reply *known)
+        size_t k)
 {
-	struct hs_odoo_reply r;
-	char msg[sizeof(b->err)];
-	size_t h, j;
-	int first_ok;
+	struct split sp = { .b = b, .op = op, .idx = idx, .nkept = 0 };
+	const struct hs_bisect bis = {
+		.send = split_send,
+		.refused = split_refused,
+		.unresolved = split_unresolved,
+		.drop = split_drop,
+		.ctx = &sp,
+		.infer = 1,
+		.budget = &b->splits_left,
+	};
 
-	memset(&r, 0, sizeof(r));
-	if (b->stop != HS_OK || k == 0)
-		return 0;
-	if (!known) {
-		if (!hs_odoo_exec(b, op->model(b), op->method,
-		    op->build(b, idx, k), NULL, &r))
-			return 0;
-		if (r.cls == HS_ODOO_OK) {
-			op->done(b, idx, k, r.result);
-			hs_odoo_reply_release(&r);
-			return 1;
-		}
-		known = &r;
-	}
-	if (k == 1)
-		op->refused(b, idx[0], known);
-	else if (b->splits_left <= 0) {
-		snprintf(msg, sizeof(msg), "%.40s %.8s refused a group holding "
-		         "this record, not isolated yet: %.150s", op->model(b),
-		         op->method, known->what);
-		for (j = 0; j < k; j++)
-			hs_odoo_retry(b, idx[j], -1, msg);
-	} else {
-		b->splits_left -= 2;
-		h = k / 2;
-		first_ok = isolate(b, op, idx, h, NULL);
-		isolate(b, op, idx + h, k - h, first_ok ? known : NULL);
-	}
-	hs_odoo_reply_release(&r);
-	return 0;
+	(void)hs_bisect(&bis, k);
 }
 
 /* Steps 3 and 4: creating what is missing -------------------------------- */
@@ -349,7 +394,7 @@ hs_odoo_write_changed(struct hs_odoo_job *b, struct hs_odoo_pending *w,
 		for (k = 0; start + k < m && strcmp(w[start + k].vals,
 		    w[start].vals) == 0; k++)
 			idx[k] = w[start + k].i;
-		isolate(b, &write_op, idx, k, NULL);
+		isolate(b, &write_op, idx, k);
 	}
 	for (i = 0; i < m; i++)
 		free(w[i].vals);
@@ -383,5 +428,5 @@ hs_odoo_create_missing(struct hs_odoo_job *b, size_t *idx, int states)
 
 	if (b->stop == HS_OK && (k = missing(b, idx, states)) > 0)
 		isolate(b, states ? &create_states_op : &create_contacts_op,
-		        idx, k, NULL);
+		        idx, k);
 }

@@ -4,10 +4,9 @@
  *
  * The sink connects with SQLDriverConnect and nothing else, so every
  * configuration ends as one ODBC connection string (ODBC_CONNECTION_STRING
- * as written, or DATABASE_URL translated by sinks/sql/url.c). String work, no
- * ODBC call (which drivers are installed is asked through a callback), so
- * the unit tests drive it directly. A description never includes a
- * password.
+ * as written, or DATABASE_URL translated by sinks/sql/url.c; which one is
+ * sinks/sql/setup.c's choice). String work, no ODBC call, so the unit tests
+ * drive it directly. A description never includes a password.
  */
 #ifndef HS_SINKS_SQL_CONN_H
 #define HS_SINKS_SQL_CONN_H
@@ -17,8 +16,6 @@
 #include "core/err.h"
 
 struct hs_buf;
-struct hs_config;
-struct hs_sql_drivers;
 
 #define HS_SQL_CONN_MAX	4096	/* bytes of a connection string */
 
@@ -49,18 +46,5 @@ enum hs_err hs_sql_conn_describe(const char *cs, struct hs_sql_target *t,
  */
 enum hs_err hs_sql_conn_add(struct hs_buf *out, const char *key,
                             const char *value) HS_MUST_CHECK;
-
-/*
- * The connection string the configuration gives: ODBC_CONNECTION_STRING
- * as written, else DATABASE_URL translated (sinks/sql/url.h; drivers answers
- * which drivers are installed). *cs is the caller's to free: it holds the
- * password. who (wholen bytes) names the database for messages ("database
- * 'x' on host:port (driver 'y')"). Logs where the string came from and
- * which driver was chosen. HS_ECONFIG with why, or HS_ENOMEM.
- */
-enum hs_err hs_sql_conn_from_config(const struct hs_config *cfg,
-                                    const struct hs_sql_drivers *drivers,
-                                    char **cs, char *who, size_t wholen,
-                                    char *why, size_t whylen) HS_MUST_CHECK;
 
 #endif

@@ -6,8 +6,9 @@
  * arrays where the driver takes them). When that fails because of a row's
  * data (a value too long, a CHECK, a duplicate key raced in), the batch is
  * rolled back and halved, each half written on its own, down to the single
- * row at fault: that row goes dead with the driver's message and every
- * other row is written, in about 2·log2(batch) transactions. When the
+ * row at fault (sinks/bisect.h): that row goes dead with the driver's
+ * message and every other row is written, in about 2·log2(batch)
+ * transactions. When the
  * connection is lost the sink reconnects once and writes what is not yet
  * committed again (the statements are idempotent, so a COMMIT whose answer
  * was lost does no harm); if that fails too, the rest is retried later
@@ -22,9 +23,10 @@
 
 #include "core/config.h"
 #include "core/log.h"
+#include "sinks/bisect.h"
 #include "sinks/sink.h"
 #include "sinks/sql/sql.h"
-#include "sinks/sql/conn.h"
+#include "sinks/sql/setup.h"
 #include "sinks/sql/odbc.h"
 #include "sinks/sql/row.h"
 #include "sinks/sql/url.h"
@@ -162,48 +164,84 @@ disconnect(struct hs_sink *s)
 
 /* Writing --------------------------------------------------------------- */
 
-/*
- * Writes p[0..n), halving on a row's fault. GO_ON when every row of it is
- * decided; otherwise the rows not decided are still to be written.
- */
-static enum step
-isolate(struct hs_sink *s, struct hs_sql_row **p, size_t n,
-        struct hs_sql_diag *dg)
-{
-	enum hs_err rc = hs_sql_db_write(s->db, p, n, dg);
+/* The rows of todo[] that hs_bisect() halves, and how it ended. */
+struct rows {
+	struct hs_sink *s;
+	struct hs_sql_diag *dg;	/* the last write's */
 	enum step st;
+};
+
+/*
+ * Writes todo[at..at + k) in one transaction. A row's fault (its data, a
+ * duplicate key) refuses the group; every other answer decides it whole
+ * or stops the halving.
+ */
+static enum hs_bisect_sent
+rows_send(void *ctx, size_t at, size_t k, void **why)
+{
+	struct rows *w = ctx;
+	struct hs_sql_row **p = w->s->todo + at;
+	struct hs_sql_diag *dg = w->dg;
+	enum hs_err rc = hs_sql_db_write(w->s->db, p, k, dg);
 
 	if (rc == HS_ENOMEM) {
 		snprintf(dg->msg, sizeof(dg->msg), "out of memory");
-		set_all(s, p, n, HS_OUT_RETRY, dg);
-		return GO_ON;
+		set_all(w->s, p, k, HS_OUT_RETRY, dg);
+		return HS_BISECT_DECIDED;
 	}
 	if (rc == HS_OK) {
-		set_all(s, p, n, HS_OUT_DONE, dg);
-		return GO_ON;
+		set_all(w->s, p, k, HS_OUT_DONE, dg);
+		return HS_BISECT_TAKEN;
 	}
 	switch (dg->cls) {
 	case HS_SQL_CONNECTION:
-		return LOST;
+		w->st = LOST;
+		return HS_BISECT_STOP;
 	case HS_SQL_AUTH:
-		return STOP_AUTH;
+		w->st = STOP_AUTH;
+		return HS_BISECT_STOP;
 	case HS_SQL_SETUP:
 	case HS_SQL_DRIVER:
-		return STOP_SETUP;
+		w->st = STOP_SETUP;
+		return HS_BISECT_STOP;
 	case HS_SQL_TRANSIENT:
-		set_all(s, p, n, HS_OUT_RETRY, dg);
-		return GO_ON;
+		set_all(w->s, p, k, HS_OUT_RETRY, dg);
+		return HS_BISECT_DECIDED;
 	case HS_SQL_DUPLICATE:
 	case HS_SQL_ROW:
 		break;
 	}
-	if (n == 1) {
-		set_all(s, p, 1, dg->cls == HS_SQL_DUPLICATE ? HS_OUT_DONE :
-		    HS_OUT_DEAD, dg);
-		return GO_ON;
-	}
-	st = isolate(s, p, n / 2, dg);
-	return st == GO_ON ? isolate(s, p + n / 2, n - n / 2, dg) : st;
+	*why = dg;
+	return HS_BISECT_REFUSED;
+}
+
+/* Every group is sent (no inference), so why is the row's own write. */
+static void
+row_refused(void *ctx, size_t at, const void *why)
+{
+	const struct hs_sql_diag *dg = why;
+	struct rows *w = ctx;
+
+	set_all(w->s, w->s->todo + at, 1, dg->cls == HS_SQL_DUPLICATE ?
+	    HS_OUT_DONE : HS_OUT_DEAD, dg);
+}
+
+/*
+ * Writes todo[0..n), halving on a row's fault. GO_ON when every row of it
+ * is decided; otherwise the rows not decided are still to be written.
+ */
+static enum step
+isolate(struct hs_sink *s, size_t n, struct hs_sql_diag *dg)
+{
+	struct rows w = { s, dg, GO_ON };
+	const struct hs_bisect bis = {
+		.send = rows_send,
+		.refused = row_refused,
+		.ctx = &w,
+	};
+
+	(void)hs_bisect(&bis, n);
+	return w.st;
 }
 
 /* Moves the rows not yet decided to the front of todo; their count. */
@@ -289,7 +327,7 @@ write_rows(struct hs_sink *s, size_t k, char *why, size_t whylen)
 	memset(&dg, 0, sizeof(dg));
 	st = connect_db(s, &dg);
 	if (st == GO_ON) {
-		st = isolate(s, s->todo, k, &dg);
+		st = isolate(s, k, &dg);
 		live = st == LOST;
 	}
 	if (live) {
@@ -302,7 +340,7 @@ write_rows(struct hs_sink *s, size_t k, char *why, size_t whylen)
 		k = undecided(s, k);
 		st = connect_db(s, &dg);
 		if (st == GO_ON)
-			st = isolate(s, s->todo, k, &dg);
+			st = isolate(s, k, &dg);
 	}
 	if (st == LOST) {
 		disconnect(s);
@@ -413,8 +451,8 @@ sink_open(struct hs_sink **out, const struct hs_config *cfg, char *why,
 	s->opts.timeout_s = hs_config_int(cfg, "SQL_TIMEOUT_SECONDS");
 	s->opts.arrays = hs_config_bool(cfg, "SQL_PARAM_ARRAYS");
 	s->opts.bind_budget = BIND_BUDGET;
-	rc = hs_sql_conn_from_config(cfg, &drivers, &s->cs, s->who,
-	    sizeof(s->who), why, whylen);
+	rc = hs_sql_setup_cs(cfg, &drivers, &s->cs, s->who, sizeof(s->who),
+	    why, whylen);
 	if (rc == HS_OK)
 		*out = s;
 	else
