@@ -176,8 +176,12 @@ sync_loop()
 sync_loop &
 syncer=$!
 
-tools_env=
+# The tools of a checkout find local/hookspool.conf themselves (when no
+# system configuration exists); any other file is named.
 tools_env="HOOKSPOOL_CONF=$run_conf "
+if [[ $run_conf == "$default_conf" && ! -e /etc/hookspool/hookspool.conf ]]; then
+	tools_env=
+fi
 if [[ $generated -eq 1 ]]; then
 	key_arg="X-API-KEY: $api_key"
 	secret_expr=$secret

@@ -74,7 +74,9 @@ usage(FILE *f)
 	    "its rate limit, with retries, backoff and dead letters. Cron runs\n"
 	    "it every minute; by hand it shows a progress line on a terminal.\n\n");
 	hs_opts_help(f, &opts, 0, 18, 0);
-	fprintf(f, "\nConfiguration: $HOOKSPOOL_CONF (default %s).\n"
+	fprintf(f, "\nConfiguration: $HOOKSPOOL_CONF (default %s;\n"
+	    "when that does not exist, the checkout's local/hookspool.conf that\n"
+	    "make run wrote).\n"
 	    "Prints one summary line per sink: delivered, retried, dead, still\n"
 	    "pending, oldest pending age.\n"
 	    "Exit codes: 0 done (retries included), 1 another run holds a sink,\n"
@@ -240,7 +242,7 @@ static int
 load_config(struct hs_config **cfg, const struct args *a)
 {
 	const struct hs_boot boot = { "scheduled_sync", NULL, HS_LOG_INFO,
-	    a->verbose, HS_BOOT_ROUTES };
+	    a->verbose, HS_BOOT_ROUTES | HS_BOOT_CHECKOUT };
 
 	return hs_boot_exit_code(hs_boot_config(cfg, &boot));
 }

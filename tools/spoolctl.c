@@ -96,7 +96,8 @@ static const struct hs_opt opt_tab[] = {
 	F("json", "JSON for scripts, stable field names (export: always JSON "
 	  "Lines)", json, ALL),
 	T("config", "FILE", "configuration file (default $HOOKSPOOL_CONF, "
-	  "else " HS_CONF_DEFAULT_PATH ")", config, ALL),
+	  "else " HS_CONF_DEFAULT_PATH ", else the checkout's "
+	  "local/hookspool.conf that make run wrote)", config, ALL),
 	T("spool", "PATH", "the spool file (default SPOOL_PATH)", spool, ALL),
 	F("help", "this text", help, ALL),
 	{ NULL, 0, NULL, NULL, HS_OPT_FLAG, 0, 0, 0, 0 }
@@ -332,7 +333,7 @@ static int
 load_config(const struct args *a, enum cmd_id c, struct hs_config **cfg)
 {
 	const struct hs_boot boot = { "spoolctl", a->config, HS_LOG_WARN, 0,
-	    HS_BOOT_QUIET };
+	    HS_BOOT_QUIET | HS_BOOT_CHECKOUT };
 	enum hs_err rc = hs_boot_config(cfg, &boot);
 
 	if (rc == HS_ENOMEM)

@@ -7,6 +7,9 @@
  * level is what it is, which settles "why is it (not) logging" questions.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "program/bootstrap.h"
 #include "sync/routes.h"
@@ -50,7 +53,8 @@ hs_boot_log_level(const struct hs_config *cfg, const struct hs_boot *b,
 }
 
 static void
-setup_log(const struct hs_config *cfg, const struct hs_boot *b)
+setup_log(const struct hs_config *cfg, const struct hs_boot *b,
+          const char *path)
 {
 	struct hs_logline l;
 	const char *because;
@@ -66,8 +70,7 @@ setup_log(const struct hs_config *cfg, const struct hs_boot *b)
 		hs_log_msg(HS_LOG_WARN, "config", msg);
 	}
 	hs_log_begin(&l, HS_LOG_DEBUG, "start");
-	hs_log_str(&l, "config", b->conf_path ? b->conf_path :
-	    hs_config_default_path());
+	hs_log_str(&l, "config", path);
 	hs_log_str(&l, "log_level", level_names[lvl]);
 	hs_log_str(&l, "because", because);
 	hs_log_end(&l);
@@ -85,20 +88,64 @@ log_problems(const struct hs_config *cfg)
 		    msg);
 }
 
+/* local/hookspool.conf of the checkout the running program sits in
+ * (CHECKOUT/tools/PROG), or "" when there is none. */
+static void
+checkout_conf(char *buf, size_t n)
+{
+	char exe[4096];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+	int i;
+
+	buf[0] = '\0';
+	if (len <= 0)
+		return;
+	exe[len] = '\0';
+	for (i = 0; i < 2; i++) {	/* drop PROG, then tools */
+		slash = strrchr(exe, '/');
+		if (!slash)
+			return;
+		*slash = '\0';
+	}
+	if ((size_t)snprintf(buf, n, "%s/local/hookspool.conf", exe) >= n ||
+	    access(buf, F_OK) != 0)
+		buf[0] = '\0';
+}
+
+const char *
+hs_boot_conf_path(const struct hs_boot *b, char *buf, size_t n)
+{
+	const char *env = getenv("HOOKSPOOL_CONF");
+
+	if (b->conf_path)
+		return b->conf_path;
+	if ((env && *env) || !(b->flags & HS_BOOT_CHECKOUT) ||
+	    access(HS_CONF_DEFAULT_PATH, F_OK) == 0)
+		return hs_config_default_path();
+	checkout_conf(buf, n);
+	if (!buf[0])
+		return hs_config_default_path();
+	fprintf(stderr, "%s: configuration %s (the one make run wrote: "
+	    "HOOKSPOOL_CONF is unset and %s does not exist)\n", b->prog, buf,
+	    HS_CONF_DEFAULT_PATH);
+	return buf;
+}
+
 enum hs_err
 hs_boot_config(struct hs_config **out, const struct hs_boot *b)
 {
-	char why[256];
+	char why[256], found[4096];
+	const char *path = hs_boot_conf_path(b, found, sizeof(found));
 	int ok;
 
 	/* An unreadable file is recorded as a problem in *out. */
-	if (hs_config_load(out, b->conf_path ? b->conf_path :
-	    hs_config_default_path()) == HS_ENOMEM || !*out) {
+	if (hs_config_load(out, path) == HS_ENOMEM || !*out) {
 		hs_config_free(*out);
 		*out = NULL;
 		return HS_ENOMEM;
 	}
-	setup_log(*out, b);
+	setup_log(*out, b, path);
 	if (!(b->flags & HS_BOOT_QUIET))
 		log_problems(*out);
 	ok = hs_config_ok(*out);

@@ -37,6 +37,10 @@ enum {
 	/* ROUTES must parse and name known sinks: for the programs that
 	 * route (the handler, scheduled_sync); an error when it does not. */
 	HS_BOOT_ROUTES = 1u << 1,
+	/* A tool: with neither --config nor HOOKSPOOL_CONF, and no system
+	 * file, it reads the configuration `make run` wrote in the checkout
+	 * it was built in (hs_boot_conf_path). */
+	HS_BOOT_CHECKOUT = 1u << 2,
 };
 
 struct hs_boot {
@@ -65,6 +69,16 @@ enum hs_log_level hs_boot_log_level(const struct hs_config *cfg,
  */
 enum hs_err hs_boot_config(struct hs_config **out, const struct hs_boot *b)
 	HS_MUST_CHECK;
+
+/*
+ * The file a program reads: b->conf_path (spoolctl --config), else
+ * HOOKSPOOL_CONF, else HS_CONF_DEFAULT_PATH. Under HS_BOOT_CHECKOUT, when
+ * the system file does not exist either, a tool run from a checkout reads
+ * local/hookspool.conf beside its tools/ directory (what `make run`
+ * writes), so the README's and the banner's commands work as typed; the
+ * choice is said on stderr. buf holds that path.
+ */
+const char *hs_boot_conf_path(const struct hs_boot *b, char *buf, size_t n);
 
 /* The configuration's errors, one "prog: config: MESSAGE" line each. */
 void hs_boot_print_errors(FILE *f, const char *prog,

@@ -62,10 +62,20 @@ signed=$(sed -n '/^  body=/,/x-webhook-signature/p' <<<"$out")
 hs_like "$signed" 'openssl dgst -sha256 -hmac' "the banner prints a signed curl"
 answer=$(cd "$home" && bash -c "$signed" 2>&1)
 hs_like "$answer" '"success":true' "the banner's signed curl, run as printed, is accepted"
-stats=$(sed -n 's/^  \(HOOKSPOOL_CONF=.* tools\/spoolctl stats\)$/\1/p' <<<"$out")
+stats=$(sed -n 's/^  \(.*tools\/spoolctl stats\)$/\1/p' <<<"$out")
 hs_like "$stats" 'spoolctl stats' "the banner prints the spoolctl command"
-hs_like "$(cd "$home" && bash -c "$stats" 2>&1)" 'signed +user_info +1 ' \
+# As a new user's shell runs it: no HOOKSPOOL_CONF in the environment.
+hs_like "$(cd "$home" && env -u HOOKSPOOL_CONF bash -c "$stats" 2>&1)" \
+    'signed +user_info +1 ' \
     "the banner's spoolctl stats, run as printed, shows the signed event"
+if [ ! -e /etc/hookspool/hookspool.conf ]; then
+	hs_is "$stats" "tools/spoolctl stats" \
+	    "the generated configuration needs no HOOKSPOOL_CONF for the tools"
+	got=$(cd "$home" && env -u HOOKSPOOL_CONF tools/scheduled_sync --max-seconds 5 2>&1)
+	hs_like "$got" "configuration $home/local/hookspool.conf \\(the one make run wrote" \
+	    "scheduled_sync from the checkout finds make run's configuration and says so"
+	hs_like "$got" 'sink=sql ' "and runs its sink"
+fi
 
 # --- a user's configuration with only the two secrets, another port ---
 p2=$(hs_free_port) || hs_bail "a second free port"
