@@ -93,9 +93,8 @@ add_problem(struct hs_config *c, int is_error, const char *fmt, ...)
 	c->nproblems++;
 }
 
-/* Parses a whole number within [min, max]; 0 on success. */
-static int
-parse_long(const char *s, long min, long max, long *out)
+int
+hs_parse_long(const char *s, long min, long max, long *out)
 {
 	char *end;
 	long v;
@@ -129,7 +128,7 @@ check_value(struct hs_config *c, const struct hs_conf_key *k,
 	long l;
 	int b;
 
-	if (k->type == HS_CONF_INT && parse_long(val, k->min, k->max, &l))
+	if (k->type == HS_CONF_INT && hs_parse_long(val, k->min, k->max, &l))
 		add_problem(c, 1, "%s:%zu: %s must be a whole number from "
 		    "%ld to %ld, not '%s'", c->path, lineno, k->name, k->min,
 		    k->max, val);
@@ -408,8 +407,8 @@ hs_config_int(const struct hs_config *c, const char *key)
 	const char *v = hs_config_get(c, key);
 	long out = 0;
 
-	if (!k || !v || parse_long(v, k->min, k->max, &out))
-		if (!k || !k->def || parse_long(k->def, k->min, k->max, &out))
+	if (!k || !v || hs_parse_long(v, k->min, k->max, &out))
+		if (!k || !k->def || hs_parse_long(k->def, k->min, k->max, &out))
 			out = 0;
 	return out;
 }

@@ -68,6 +68,12 @@ const char *hs_config_path(const struct hs_config *c);
 const char *hs_config_get(const struct hs_config *c, const char *key);
 /* 1 if the key is set to a non-empty value in the file. */
 int hs_config_has(const struct hs_config *c, const char *key);
+/*
+ * Parses s as a whole decimal number within [min, max] into *out: 0, or -1
+ * (and *out untouched) for anything else. The one rule for numbers in
+ * configuration files and on command lines.
+ */
+int hs_parse_long(const char *s, long min, long max, long *out);
 /* Value of an HS_CONF_INT key (validated at load), or its default. */
 long hs_config_int(const struct hs_config *c, const char *key);
 int hs_config_bool(const struct hs_config *c, const char *key);

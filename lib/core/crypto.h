@@ -18,6 +18,8 @@ enum hs_err hs_hmac_sha256(const void *key, size_t klen, const void *data,
 	HS_MUST_CHECK;
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void hs_hex(const unsigned char *in, size_t n, char *out);
+/* The value of one hex digit (either case), or -1. */
+int hs_hex_digit(int c);
 /*
  * Decodes exactly 2*n hex digits (either case) from s into out.
  * Returns 0, or -1 if s is not exactly that.

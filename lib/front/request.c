@@ -7,6 +7,7 @@
 
 #include "front/request.h"
 #include "core/timefmt.h"
+#include "core/crypto.h"
 #include "core/banned.h"
 
 const char *
@@ -34,18 +35,6 @@ hs_request_param_count(const struct hs_request *r, const char *name)
 	return count;
 }
 
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decodes s[0..n) into out and ends it with a NUL; out may be s, since
  * decoding never writes ahead of what it reads. 0, or -1 on a malformed
@@ -68,8 +57,8 @@ query_decode(const char *s, size_t n, char *out)
 		}
 		if (i + 2 >= n)
 			return -1;
-		hi = hex_digit(s[i + 1]);
-		lo = hex_digit(s[i + 2]);
+		hi = hs_hex_digit(s[i + 1]);
+		lo = hs_hex_digit(s[i + 2]);
 		if (hi < 0 || lo < 0 || (hi | lo) == 0)
 			return -1;
 		*out++ = (char)(hi << 4 | lo);

@@ -6,12 +6,12 @@
  * arguments in place (leading '-') rather than permute them: the command
  * and its target keep their order, POSIXLY_CORRECT or not.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/config.h"
 #include "program/options.h"
 #include "core/banned.h"
 
@@ -99,20 +99,6 @@ build(const struct hs_opts *p, struct option *longs, char *shorts)
 	*s = '\0';
 }
 
-static int
-parse_num(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* Stores row i's value (optarg for a NUM or TEXT) into out. */
 static int
 store(const struct hs_opts *p, int i, const char *arg, void *out)
@@ -124,7 +110,7 @@ store(const struct hs_opts *p, int i, const char *arg, void *out)
 		*(int *)at = 1;
 	else if (o->type == HS_OPT_TEXT)
 		*(const char **)at = arg;
-	else if (parse_num(arg, o->min, o->max, (long *)at))
+	else if (hs_parse_long(arg, o->min, o->max, (long *)at))
 		return bad(p, "--%s needs a whole number from %ld", o->name,
 		    o->min);
 	return 0;

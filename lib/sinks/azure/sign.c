@@ -107,18 +107,6 @@ collapse_dup(const char *s)
 	return p;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * URL-decodes s[0..n) into a new string ('+' is a space, as in the
  * reference signer), lowercased if lower. HS_EINVAL for a bad escape.
@@ -136,8 +124,8 @@ url_decode_dup(const char *s, size_t n, int lower, char **out)
 		char c = s[i];
 
 		if (c == '%') {
-			hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-			lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+			hi = i + 2 < n ? hs_hex_digit(s[i + 1]) : -1;
+			lo = i + 2 < n ? hs_hex_digit(s[i + 2]) : -1;
 			if (hi < 0 || lo < 0) {
 				free(p);
 				return HS_EINVAL;

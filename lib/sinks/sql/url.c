@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "sinks/sql/conn.h"
 #include "sinks/sql/url.h"
+#include "core/crypto.h"
 #include "core/banned.h"
 
 #define PART_MAX	1024	/* one decoded URL part */
@@ -31,15 +32,6 @@ struct url {
 	const char *query;	/* after '?' (raw), or NULL */
 };
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Percent-decodes s[0..n) into out; '+' is a space when plus. -1 on a bad
  * escape, an encoded NUL or no room. */
 static int
@@ -54,8 +46,8 @@ decode(const char *s, size_t n, char *out, size_t outlen, int plus)
 		if (s[i] == '%') {
 			if (i + 2 >= n)
 				return -1;
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
+			hi = hs_hex_digit((unsigned char)s[i + 1]);
+			lo = hs_hex_digit((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return -1;
 			out[k++] = (char)(hi * 16 + lo);
