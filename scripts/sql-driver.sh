@@ -15,8 +15,10 @@
 # The value of KEY in CONF as the configuration reads it (last one wins).
 sql_conf_value()
 {
-	sed -n "s/^[[:space:]]*\(export[[:space:]]\{1,\}\)\{0,1\}$2[[:space:]]*=[[:space:]]*//p" \
-	    "$1" | tail -n 1 | sed 's/[[:space:]]*$//; s/^"\(.*\)"$/\1/; s/^'\''\(.*\)'\''$/\1/'
+	local sp='[[:space:]]'
+	sed -n "s/^$sp*\(export$sp\{1,\}\)\{0,1\}$2$sp*=$sp*//p" "$1" |
+	    tail -n 1 | sed "s/$sp*\$//" |
+	    sed 's/^"\(.*\)"$/\1/; s/^'\''\(.*\)'\''$/\1/'
 }
 
 # A URL's query parameter NAME, decoded ('+' and %XX).
@@ -44,7 +46,8 @@ sql_driver_candidates()
 	odbc=$(sql_conf_value "$1" ODBC_CONNECTION_STRING)
 	url=$(sql_conf_value "$1" DATABASE_URL)
 	if [[ -n $odbc ]]; then
-		tr ';' '\n' <<<"$odbc" | sed -n 's/^[[:space:]]*driver[[:space:]]*=[[:space:]]*//Ip' |
+		tr ';' '\n' <<<"$odbc" |
+		    sed -n 's/^[[:space:]]*driver[[:space:]]*=[[:space:]]*//Ip' |
 		    head -n 1 | sed 's/^{\(.*\)}$/\1/'
 		return
 	fi
@@ -87,7 +90,8 @@ MSG
 	*SQL\ Server* | *[Ff]ree[Tt][Dd][Ss]* | *tdsodbc*)
 		cat >&2 <<'HINT'
   FreeTDS (Debian):   sudo apt-get install tdsodbc
-                      (DATABASE_URL then uses it; ODBC_CONNECTION_STRING says Driver=FreeTDS)
+                      (DATABASE_URL then uses it; in ODBC_CONNECTION_STRING,
+                      Driver=FreeTDS)
   Microsoft's driver: msodbcsql18, from Microsoft's apt repository
                       (README, "SQL over ODBC": the commands for Debian)
 HINT
@@ -97,6 +101,7 @@ HINT
 	*[Ss][Qq][Ll]ite*)
 		echo "  sudo apt-get install libsqliteodbc" >&2 ;;
 	*)
-		echo "  the package of that driver (README, \"SQL over ODBC\")" >&2 ;;
+		echo "  the package of that driver" \
+		    "(README, \"SQL over ODBC\")" >&2 ;;
 	esac
 }

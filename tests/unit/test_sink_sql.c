@@ -402,7 +402,7 @@ other_events_become_webhook_event_rows_once(void **state)
 }
 
 static void
-a_schema_without_webhook_event_still_takes_manychat(void **state)
+no_webhook_event_table_still_takes_manychat(void **state)
 {
 	struct hs_delivery in[4];
 	struct hs_outcome out[4];
@@ -534,7 +534,7 @@ main(void)
 		cmocka_unit_test(a_poisoned_row_goes_dead_alone_row_at_a_time),
 		cmocka_unit_test(events_that_cannot_be_rows_go_dead_without_the_database),
 		cmocka_unit_test(other_events_become_webhook_event_rows_once),
-		cmocka_unit_test(a_schema_without_webhook_event_still_takes_manychat),
+		cmocka_unit_test(no_webhook_event_table_still_takes_manychat),
 		cmocka_unit_test(missing_tables_are_a_setup_error_naming_the_schema_file),
 		cmocka_unit_test(a_driver_not_installed_is_a_setup_error_at_the_first_batch),
 		cmocka_unit_test(settings_that_name_no_driver_are_refused_at_open),
