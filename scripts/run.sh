@@ -17,6 +17,7 @@ inst=$home/local/run/$port
 lighttpd=/usr/sbin/lighttpd
 
 say() { echo "hookspool: $*" >&2; }
+. scripts/sql-driver.sh
 random_secret() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 # The value the handler will use for a key, default included, as
 # `hooks.fcgi --check-config` reports it (quotes and `export` resolved);
@@ -66,9 +67,15 @@ API_KEY=$api_key
 WEBHOOK_SECRET=$secret
 SPOOL_PATH=$home/local/spool/spool.db
 SPOOL_SYNCHRONOUS=FULL
-# Contact and campaign events become rows of Contact and Campaign_Contact in
-# this SQLite file (tools/scheduled_sync, run every few seconds by make run).
+# Every event becomes a row in this SQLite file (tools/scheduled_sync, run
+# every few seconds by make run): ManyChat contacts and campaigns in Contact
+# and Campaign_Contact, signed webhooks (and any other source) in
+# Webhook_Event.
 ODBC_CONNECTION_STRING=Driver=${sqlite_driver:-SQLite3};Database=$sqldb;Timeout=5000
+# Without ROUTES only ManyChat events are routed (to every configured sink)
+# and signed webhooks stay in the spool. A sink added to this file gets
+# events only once it is named here too, e.g. */*:sql,azure_queue.
+ROUTES=*/*:sql
 CONF
 	)
 	generated=1
@@ -96,6 +103,7 @@ if ! grep -Eq '^[[:space:]]*(export[[:space:]]+)?SPOOL_PATH[[:space:]]*=' "$conf
 	} >"$run_conf"
 	)
 fi
+sql_driver_hint "$run_conf"
 spool=$(effective "$run_conf" SPOOL_PATH)
 spool_dir=$(dirname "$spool")
 if ! mkdir -p "$spool_dir" 2>/dev/null || [[ ! -w $spool_dir ]]; then
@@ -108,6 +116,15 @@ if [[ $(effective "$run_conf" ODBC_CONNECTION_STRING) == "(set, hidden)" ]] &&
     grep -q "Database=$sqldb;" "$run_conf"; then
 	sqlite3 "$sqldb" <"$home/sql/schema/sqlite.sql"
 	embedded=1
+fi
+# Which events the embedded default gets: all with the generated ROUTES;
+# a configuration written before it had that line routes only ManyChat's
+# (sync/routes.h), and the banner says how to add it.
+signed_routed=0
+routes=$(effective "$run_conf" ROUTES)
+if [[ $embedded -eq 1 ]] && tr ';' '\n' <<<"$routes" | tr -d ' ' |
+    grep -Eq '^(signed|\*)/(user_info|\*):(.*,)?sql(,|$)'; then
+	signed_routed=1
 fi
 
 export HOOKSPOOL_HOME=$home HOOKSPOOL_PORT=$port HOOKSPOOL_CONF=$run_conf \
@@ -224,12 +241,24 @@ Logs: $logs. Press Ctrl-C to stop.
 MSG
 if [[ $embedded -eq 1 ]]; then
 	cat <<MSG
-Every ${SYNC_EVERY:-3} s tools/scheduled_sync writes contact and campaign events to the
-local SQLite database $sqldb (log: $inst/sync.log). See the rows:
+Every ${SYNC_EVERY:-3} s tools/scheduled_sync writes the events to the local SQLite
+database $sqldb (log: $inst/sync.log). See the rows:
   sqlite3 $sqldb 'SELECT manychat_id, nombre_lead, event_at, idem_key FROM Contact;'
   sqlite3 $sqldb 'SELECT manychat_id, campaign_id, event_at FROM Campaign_Contact;'
-Forward by hand: ${tools_env}tools/scheduled_sync --drain
 MSG
+	if [[ $signed_routed -eq 1 ]]; then
+		cat <<MSG
+  sqlite3 $sqldb "SELECT kind, entity_key, received_at, payload FROM Webhook_Event WHERE source = 'signed';"
+MSG
+	else
+		cat <<MSG
+Signed webhooks are not routed there: $conf
+has no ROUTES entry for them (a file from an older make run lacks it).
+Add this line (or '*/*:sql' to the ROUTES it has) and restart:
+  ROUTES=*/*:sql
+MSG
+	fi
+	echo "Forward by hand: ${tools_env}tools/scheduled_sync --drain"
 fi
 # Wait on a sleep, not on lighttpd: lighttpd catches Ctrl-C's SIGINT and
 # exits 0, and bash then takes the signal as handled by the child and never

@@ -6,8 +6,12 @@
  * the seed's routing applies: seed 000 wrote every ManyChat contact and
  * campaign event to all of its destinations, so those go to every
  * configured sink, and configuring a sink is enough to start feeding it.
- * Only configured sinks are ever returned: a delivery to a destination
- * with no settings could never leave the spool.
+ * Signed webhooks are routed only by ROUTES: a default that sent them to
+ * every configured sink would, on upgrade, start feeding queues, Odoo and
+ * databases set up for ManyChat's events (make run's generated
+ * configuration routes every source and kind to sql instead). Only
+ * configured sinks are ever returned: a delivery to a destination with no
+ * settings could never leave the spool.
  */
 #ifndef HS_ROUTES_H
 #define HS_ROUTES_H

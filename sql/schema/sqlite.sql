@@ -1,4 +1,4 @@
--- hookspool SQL sink: the two tables, SQLite (3.8.3 or later).
+-- hookspool SQL sink: its three tables, SQLite (3.8.3 or later).
 --
 --   sqlite3 /path/to/destination.db < sql/schema/sqlite.sql
 --
@@ -47,3 +47,24 @@ CREATE INDEX IF NOT EXISTS campaign_contact_manychat_id
 	ON Campaign_Contact (manychat_id);
 CREATE INDEX IF NOT EXISTS campaign_contact_campaign_id
 	ON Campaign_Contact (campaign_id);
+
+-- One row per event of any other source or kind (signed webhooks, for
+-- one), inserted once per (source, idem_key): the spool's own key, so a
+-- key two sources happen to share never drops an event.
+CREATE TABLE IF NOT EXISTS Webhook_Event (
+	id		INTEGER		PRIMARY KEY,
+	source		VARCHAR(64)	NOT NULL
+		CHECK (length(source) <= 64),
+	idem_key	VARCHAR(400)	NOT NULL
+		CHECK (length(idem_key) <= 400),
+	kind		VARCHAR(64)	NOT NULL
+		CHECK (length(kind) <= 64),
+	entity_key	VARCHAR(320)	CHECK (length(entity_key) <= 320),
+	received_at	TIMESTAMP	NOT NULL,
+	payload		TEXT		NOT NULL,
+	UNIQUE (source, idem_key)
+);
+CREATE INDEX IF NOT EXISTS webhook_event_kind_received_at
+	ON Webhook_Event (source, kind, received_at);
+CREATE INDEX IF NOT EXISTS webhook_event_entity_key
+	ON Webhook_Event (entity_key);

@@ -1,4 +1,4 @@
--- hookspool SQL sink: the two tables, T-SQL (Azure SQL Database, SQL
+-- hookspool SQL sink: its three tables, T-SQL (Azure SQL Database, SQL
 -- Server 2016 or later).
 --
 --   sqlcmd -S tcp:myserver.database.windows.net,1433 -d mydb -U myuser -b -i sql/schema/tsql.sql
@@ -47,4 +47,26 @@ IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'campaign_contact_manycha
 CREATE INDEX campaign_contact_manychat_id ON Campaign_Contact (manychat_id);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'campaign_contact_campaign_id')
 CREATE INDEX campaign_contact_campaign_id ON Campaign_Contact (campaign_id);
+GO
+
+-- One row per event of any other source or kind (signed webhooks, for
+-- one), inserted once per (source, idem_key): the spool's own key, so a
+-- key two sources happen to share never drops an event.
+IF OBJECT_ID(N'Webhook_Event', N'U') IS NULL
+CREATE TABLE Webhook_Event (
+	id		BIGINT IDENTITY(1, 1) PRIMARY KEY,
+	source		NVARCHAR(64)	NOT NULL,
+	idem_key	NVARCHAR(400)	NOT NULL,
+	kind		NVARCHAR(64)	NOT NULL,
+	entity_key	NVARCHAR(320),
+	received_at	DATETIME2(3)	NOT NULL,
+	payload		NVARCHAR(MAX)	NOT NULL,
+	CONSTRAINT webhook_event_source_idem_key UNIQUE (source, idem_key)
+);
+GO
+
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'webhook_event_kind_received_at')
+CREATE INDEX webhook_event_kind_received_at ON Webhook_Event (source, kind, received_at);
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'webhook_event_entity_key')
+CREATE INDEX webhook_event_entity_key ON Webhook_Event (entity_key);
 GO

@@ -5,13 +5,18 @@
 # every column holds the posted field, payload the exact body, event_at the
 # datetime_actual in UTC; the latest event of a contact wins whatever order
 # it arrives in; deliveries are done with the table as receipt; a second
-# run writes nothing again.
+# run writes nothing again. Signed webhooks routed here (ROUTES) become one
+# row each of Webhook_Event (source, kind, entity key, key, receive time,
+# raw payload), also when the sender sends one again and when spoolctl
+# replays one.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 . "$(dirname "$0")/pg_lib.sh"
 hs_sync_one_mode
 hs_sqlite_dest || hs_bail "create the SQLite destination with sql/schema/sqlite.sql"
-hs_sync_server "ODBC_CONNECTION_STRING=$HS_SQLITE_CS"
+hs_sync_server "ODBC_CONNECTION_STRING=$HS_SQLITE_CS" \
+    'ROUTES=manychat/*:sql;signed/*:sql'
+HS_CTL=${HS_CTL:-$HS_ROOT/build/san/tools/spoolctl}
 
 u=$(hs_unique t4301)
 declare -A body=()	# manychat_id -> the body its row must hold
@@ -79,5 +84,33 @@ hs_sync_expect 0 "second run: exit 0"
 hs_is "$(hs_sync_field sql delivered)" 0 "second run: delivered=0"
 hs_is "$(hs_dest_sql 'SELECT count(*) FROM Contact;')/$(hs_dest_sql 'SELECT count(*) FROM Campaign_Contact;')" \
     4/3 "second run: nothing written again"
+
+# --- signed webhooks: one Webhook_Event row each, whatever is sent again ---
+for t in reservation_update promo user_info; do
+	hs_post_signed "$(hs_signed_body "$t" "$u-$t")"
+	hs_is "$HS_STATUS" 202 "signed $t accepted"
+done
+hs_post_signed "$(hs_signed_body user_info "$u-user_info")"
+hs_like "$HS_STATUS" '^20[0-9]$' "the same signed webhook sent again is answered"
+hs_is "$(hs_dcount "sink = 'sql' AND state = 'pending'")" 3 "one pending sql delivery per signed event"
+hs_sync --sink sql
+hs_sync_expect 0 "signed run: exit 0"
+hs_is "$(hs_sync_field sql delivered)/$(hs_sync_field sql dead)" 3/0 "signed run: delivered=3 dead=0"
+hs_is "$(hs_dcount "sink = 'sql' AND state = 'done' AND receipt = 'Webhook_Event'")" 3 \
+    "signed deliveries done with Webhook_Event as receipt"
+hs_sql "SELECT source || '|' || kind || '|' || coalesce(entity_key, '') || '|' || idem_key || '|' || replace(replace(received_at, 'T', ' '), 'Z', '') || '|' || CAST(body AS TEXT) FROM events WHERE source = 'signed' ORDER BY idem_key;" >"$hs_sync_tmp/spool"
+hs_dest_sql "SELECT source || '|' || kind || '|' || coalesce(entity_key, '') || '|' || idem_key || '|' || received_at || '|' || payload FROM Webhook_Event ORDER BY idem_key;" >"$hs_sync_tmp/dest"
+hs_is "$(wc -l <"$hs_sync_tmp/dest")" 3 "one Webhook_Event row per signed event"
+hs_is "$(diff "$hs_sync_tmp/spool" "$hs_sync_tmp/dest" | head -n 5)" "" \
+    "each row holds its event's source, kind, entity key, key, receive time and exact body"
+hs_like "$(hs_dest_sql "SELECT entity_key FROM Webhook_Event WHERE kind = 'user_info';")" "^user:$u-user_info$" \
+    "the entity key is the spool's (user:{user_id})"
+key=$(hs_sql "SELECT idem_key FROM events WHERE kind = 'user_info' AND source = 'signed';")
+timeout 60 "$HS_CTL" replay "$key" >/dev/null 2>"$hs_sync_tmp/ctl.err" </dev/null
+hs_is "$?" 0 "spoolctl replay of a signed event: exit 0" || hs_diag "$(cat "$hs_sync_tmp/ctl.err")"
+hs_sync --sink sql
+hs_is "$(hs_sync_field sql delivered)" 1 "the replayed delivery is written again"
+hs_is "$(hs_dest_sql 'SELECT count(*) FROM Webhook_Event;')/$(hs_dest_sql 'SELECT count(*) FROM Contact;')" \
+    3/4 "and adds no row"
 
 hs_done

@@ -5,7 +5,8 @@
 # looked up by name in the odbcinst.ini hs_pg_start points ODBCSYSINI at. The
 # tables come from the README's psql line. Rows and their columns match the
 # events (non-ASCII names intact), a repeated run writes nothing, the
-# password appears in no output.
+# password appears in no output. Signed webhooks routed here become one
+# Webhook_Event row each, also when sent again and when replayed.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 . "$(dirname "$0")/pg_lib.sh"
@@ -16,7 +17,9 @@ hs_pg_schema >/dev/null
 hs_is $? 0 "the schema file can be run again"
 
 # The driver by name: hs_pg_start registered it for this test only.
-hs_sync_server "DATABASE_URL=$HS_PG_URL?sslmode=disable" SQL_BATCH=50
+hs_sync_server "DATABASE_URL=$HS_PG_URL?sslmode=disable" SQL_BATCH=50 \
+    'ROUTES=manychat/*:sql;signed/*:sql'
+HS_CTL=${HS_CTL:-$HS_ROOT/build/san/tools/spoolctl}
 
 u=$(hs_unique t4302)
 n=120
@@ -80,6 +83,28 @@ hs_sync --sink sql
 hs_sync_expect 0 "second run: exit 0"
 hs_is "$(hs_sync_field sql delivered)" 0 "second run: delivered=0"
 hs_is "$(hs_pg_psql 'SELECT count(*) FROM Contact;' "$HS_PG_DB")" "$((n + 3))" "second run: no row added"
+# --- signed webhooks: one Webhook_Event row each ---
+for t in reservation_update promo user_info; do
+	hs_post_signed "$(hs_signed_body "$t" "$u-$t")"
+	hs_is "$HS_STATUS" 202 "signed $t accepted"
+done
+hs_post_signed "$(hs_signed_body promo "$u-promo")"
+hs_like "$HS_STATUS" '^20[0-9]$' "the same signed webhook sent again is answered"
+hs_sync --sink sql
+hs_sync_expect 0 "signed run: exit 0"
+hs_is "$(hs_sync_field sql delivered)/$(hs_sync_field sql dead)" 3/0 "signed run: delivered=3 dead=0"
+hs_sql "SELECT source || '|' || kind || '|' || coalesce(entity_key, '') || '|' || idem_key || '|' || received_at || '|' || CAST(body AS TEXT) FROM events WHERE source = 'signed' ORDER BY idem_key;" >"$hs_sync_tmp/spool"
+hs_pg_psql "SELECT source || '|' || kind || '|' || coalesce(entity_key, '') || '|' || idem_key || '|' || to_char(received_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') || '|' || payload FROM Webhook_Event ORDER BY idem_key COLLATE \"C\";" "$HS_PG_DB" >"$hs_sync_tmp/pg"
+hs_is "$(wc -l <"$hs_sync_tmp/pg")" 3 "one Webhook_Event row per signed event"
+hs_is "$(diff "$hs_sync_tmp/spool" "$hs_sync_tmp/pg" | head -n 5)" "" \
+    "each row holds its event's source, kind, entity key, key, receive time and exact body"
+key=$(hs_sql "SELECT idem_key FROM events WHERE kind = 'promo' AND source = 'signed';")
+timeout 60 "$HS_CTL" replay "$key" >/dev/null 2>"$hs_sync_tmp/ctl.err" </dev/null
+hs_is "$?" 0 "spoolctl replay of a signed event: exit 0" || hs_diag "$(cat "$hs_sync_tmp/ctl.err")"
+hs_sync --sink sql
+hs_is "$(hs_sync_field sql delivered)" 1 "the replayed delivery is written again"
+hs_is "$(hs_pg_psql 'SELECT count(*) FROM Webhook_Event;' "$HS_PG_DB")" 3 "and adds no row"
+
 hits=$(cat "$hs_sync_tmp"/run-*.err | grep -F -e "$HS_PG_PASSWORD" | head -n 3)
 hs_is "$hits" "" "the password appears in no output"
 

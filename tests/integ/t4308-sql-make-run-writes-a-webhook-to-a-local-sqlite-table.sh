@@ -19,7 +19,7 @@ hs_dirs+=("$home")
 chmod 0755 "$home"
 mkdir -p "$home/scripts" "$home/cgi-bin" "$home/tools" "$home/lighttpd" \
     "$home/sql/schema"
-cp "$HS_ROOT/scripts/run.sh" "$home/scripts/"
+cp "$HS_ROOT/scripts/run.sh" "$HS_ROOT/scripts/sql-driver.sh" "$home/scripts/"
 cp "$HS_ROOT/cgi-bin/hooks.fcgi" "$home/cgi-bin/"
 cp "$HS_ROOT/tools/scheduled_sync" "$home/tools/"
 cp "$HS_ROOT/lighttpd/hookspool.conf" "$home/lighttpd/"
@@ -43,7 +43,9 @@ hs_like "$(cat "$home/out")" \
     "sqlite3 $home/local/sql.db 'SELECT manychat_id, nombre_lead, event_at, idem_key FROM Contact;'" \
     "the sqlite3 query that shows the rows is printed"
 hs_is "$(sqlite3 "$home/local/sql.db" "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name);")" \
-    "Campaign_Contact Contact" "the tables exist before the first webhook"
+    "Campaign_Contact Contact Webhook_Event" "the tables exist before the first webhook"
+hs_is "$(grep '^ROUTES=' "$conf")" 'ROUTES=*/*:sql' \
+    "the generated configuration routes every event, signed ones too, to the sql sink"
 
 HS_URL=http://127.0.0.1:$port
 HS_PREFIX=

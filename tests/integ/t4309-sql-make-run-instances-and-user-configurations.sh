@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # `make run` (scripts/run.sh) as a user drives it beyond the first start:
 # - the banner's signed-webhook curl works as printed, and so do its
-#   spoolctl commands;
+#   spoolctl commands; the signed event becomes exactly one row of
+#   Webhook_Event in local/sql.db, shown by the banner's sqlite3 line, also
+#   when the sender sends it again and when it is replayed;
+# - a configuration whose SQL driver is not installed (the seed's
+#   DATABASE_URL naming ODBC Driver 17, nothing registered) gets the hint
+#   that says what to install, and the server still starts;
 # - a user's own configuration with only API_KEY and WEBHOOK_SECRET (what
 #   the seed's .env has) runs, with the spool in the checkout, and the
 #   banner names that real path;
@@ -23,7 +28,7 @@ hs_dirs+=("$home")
 chmod 0755 "$home"
 mkdir -p "$home/scripts" "$home/cgi-bin" "$home/tools" "$home/lighttpd" \
     "$home/sql/schema"
-cp "$HS_ROOT/scripts/run.sh" "$home/scripts/"
+cp "$HS_ROOT/scripts/run.sh" "$HS_ROOT/scripts/sql-driver.sh" "$home/scripts/"
 cp "$HS_ROOT/cgi-bin/hooks.fcgi" "$home/cgi-bin/"
 cp "$HS_ROOT/tools/scheduled_sync" "$HS_ROOT/tools/spoolctl" "$home/tools/"
 cp "$HS_ROOT/lighttpd/hookspool.conf" "$home/lighttpd/"
@@ -77,6 +82,32 @@ if [ ! -e /etc/hookspool/hookspool.conf ]; then
 	hs_like "$got" 'sink=sql ' "and runs its sink"
 fi
 
+# --- the signed event reaches the embedded default, once ---
+query=$(sed -n 's/^  \(sqlite3 .*Webhook_Event.*\)$/\1/p' <<<"$out")
+hs_like "$query" "^sqlite3 $home/local/sql.db \".*FROM Webhook_Event WHERE source = 'signed';\"$" \
+    "the banner prints the sqlite3 query of signed events"
+signed_rows() { (cd "$home" && bash -c "$query" 2>/dev/null); }
+has_signed() { [ -n "$(signed_rows)" ]; }
+hs_wait_until 60 has_signed
+spool_db=$home/local/spool/spool.db
+key=$(sqlite3 "$spool_db" "SELECT idem_key FROM events WHERE source = 'signed';")
+recv=$(sqlite3 "$spool_db" "SELECT replace(replace(received_at, 'T', ' '), 'Z', '') FROM events WHERE source = 'signed';")
+hs_is "$(signed_rows)" "user_info|user:u-1|$recv|{\"type\":\"user_info\",\"content\":\"hola\",\"user_id\":\"u-1\"}" \
+    "the banner's query, run as printed, shows the signed event as a row"
+hs_is "$(sqlite3 "$home/local/sql.db" "SELECT count(*) || '|' || idem_key FROM Webhook_Event;")" \
+    "1|$key" "one row, with the spool's idempotency key"
+none_pending() { [ "$(sqlite3 "$spool_db" "SELECT count(*) FROM deliveries WHERE state <> 'done';")" = 0 ]; }
+hs_wait_until 60 none_pending
+answer=$(cd "$home" && bash -c "$signed" 2>&1)
+hs_like "$answer" '"success":true' "the same signed curl again (a sender's retry) is answered"
+(cd "$home" && env -u HOOKSPOOL_CONF tools/spoolctl replay "$key" >/dev/null 2>&1)
+hs_is "$?" 0 "spoolctl replay pushes the signed event to the sql sink again"
+hs_wait_until 60 none_pending
+hs_is "$(sqlite3 "$spool_db" "SELECT count(*) FROM history WHERE action = 'replay';")" 1 \
+    "the replay is in the spool's history"
+hs_is "$(sqlite3 "$spool_db" "SELECT count(*) FROM events WHERE source = 'signed';")/$(sqlite3 "$home/local/sql.db" 'SELECT count(*) FROM Webhook_Event;')" \
+    1/1 "after the retry and the replay: one event in the spool, one row in local/sql.db"
+
 # --- a user's configuration with only the two secrets, another port ---
 p2=$(hs_free_port) || hs_bail "a second free port"
 while [ "$p2" = "$p1" ]; do p2=$(hs_free_port); done
@@ -111,6 +142,37 @@ hs_is "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$p1/health")" 
 [ -e "$home/local/run/$p1/lighttpd.pid" ] &&
     hs_ok "the first's pid file is still there" ||
     hs_not_ok "the first's pid file is still there"
+
+# --- the seed's DATABASE_URL with no driver for it: the hint ---
+p4=$(hs_free_port) || hs_bail "a fourth free port"
+while [ "$p4" = "$p1" ]; do p4=$(hs_free_port); done
+mkdir -p "$home/odbc"
+: >"$home/odbc/odbcinst.ini"	# no driver registered at all
+printf 'API_KEY=k\nWEBHOOK_SECRET=s\nSPOOL_PATH=%s\nDATABASE_URL=%s\n' \
+    "$home/nodriver/spool.db" \
+    'mssql+pyodbc://usuario:p%40ss@servidor.database.windows.net:1433/basedatos?driver=ODBC+Driver+17+for+SQL+Server' \
+    >"$home/mine/nodriver.conf"
+start nodriver "$p4" HOOKSPOOL_CONF="$home/mine/nodriver.conf" \
+    ODBCSYSINI="$home/odbc"
+nodriver=$last_pid
+hs_wait_until 60 settled nodriver "$nodriver"
+out=$(cat "$home/nodriver.out")
+hs_like "$out" "ODBC driver 'ODBC Driver 17 for SQL Server' is not installed" \
+    "a configuration naming an absent SQL driver: make run says so"
+hs_like "$out" 'sudo apt-get install tdsodbc' "and how to install FreeTDS"
+hs_like "$out" 'msodbcsql18, from Microsoft.s apt repository' "or Microsoft's driver"
+if grep -q 'p@ss\|p%40ss' <<<"$out"; then
+	hs_not_ok "the hint shows no password" "$out"
+else
+	hs_ok "the hint shows no password"
+fi
+hs_like "$out" "hookspool is listening on http://127.0.0.1:$p4" \
+    "the server starts anyway: events wait in the spool"
+kill -INT -- "-$nodriver"
+hs_wait_until 60 gone "$nodriver"
+hs_like "$(cat "$home/first.out")" "hookspool is listening" "the first instance's banner is untouched"
+hs_is "$(grep -c 'is not installed' "$home/first.out")" 0 \
+    "an installed driver (the embedded default's) gets no hint"
 
 # --- a failing health check is never announced as listening ---
 p3=$(hs_free_port) || hs_bail "a third free port"

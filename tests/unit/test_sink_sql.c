@@ -4,9 +4,11 @@
  * process only by an odbcinst.ini in a temporary ODBCSYSINI: rows and their
  * columns, idempotent rewrites, the latest contact event winning in any
  * order, a poisoned row dead alone with the driver's message (with and
- * without parameter arrays), events that cannot be rows, and setup errors
- * (no tables, no driver, settings naming no driver) stopping the run. The
- * tables come from the shipped sql/schema/sqlite.sql.
+ * without parameter arrays), every other event a Webhook_Event row written
+ * once, events that cannot be rows, and setup errors (no tables, no
+ * driver, settings naming no driver) stopping the run, while a database
+ * without Webhook_Event keeps taking ManyChat events. The tables come from
+ * the shipped sql/schema/sqlite.sql.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -329,7 +331,7 @@ events_that_cannot_be_rows_go_dead_without_the_database(void **state)
 {
 	struct hs_delivery in[4] = {
 		dl(1, "contact", "k1", "[1,2]", RECV),
-		dl(2, "reservation_update", "k2", "{\"type\":\"x\"}", RECV),
+		dl(2, "contact", "k2", "{\"manychat_id\":\"m\"}", "yesterday"),
 		dl(3, "campaign", "k3", "{\"manychat_id\":\"m\"}", RECV),
 		dl(4, "contact", "k4", "{\"manychat_id\":\"ok\"}", RECV),
 	};
@@ -340,11 +342,83 @@ events_that_cannot_be_rows_go_dead_without_the_database(void **state)
 	assert_int_equal(out[0].kind, HS_OUT_DEAD);
 	assert_non_null(strstr(out[0].error, "not a JSON object"));
 	assert_int_equal(out[1].kind, HS_OUT_DEAD);
-	assert_non_null(strstr(out[1].error, "kind 'reservation_update'"));
+	assert_non_null(strstr(out[1].error, "'yesterday' is not a time"));
 	assert_int_equal(out[2].kind, HS_OUT_DEAD);
 	assert_non_null(strstr(out[2].error, "no campaign_id"));
 	assert_int_equal(out[3].kind, HS_OUT_DONE);
 	assert_string_equal(q("SELECT count(*) FROM Contact"), "1");
+}
+
+#define SIGNED_BODY "{\"type\":\"user_info\",\"content\":\"hola\"," \
+	"\"user_id\":\"u-1\"}"
+
+/* Signed webhooks and a ManyChat kind with no table of its own. */
+static void
+other_events_of(struct hs_delivery *in)
+{
+	in[0] = dl(1, "user_info", "sha256:aa", SIGNED_BODY, RECV);
+	in[0].source = "signed";
+	in[0].entity_key = "user:u-1";
+	in[1] = dl(2, "promo", "sha256:bb", "{\"type\":\"promo\"}", RECV);
+	in[1].source = "signed";
+	in[2] = dl(3, "opt_out", "sha256:aa", "[\"not an object\"]", RECV);
+	in[3] = dl(4, "contact", "k-c", "{\"manychat_id\":\"m1\"}", RECV);
+}
+
+static void
+other_events_become_webhook_event_rows_once(void **state)
+{
+	struct hs_delivery in[4];
+	struct hs_outcome out[4];
+	size_t i;
+
+	other_events_of(in);
+	fresh_db(1);
+	deliver_ok(NULL, in, 4, out);
+	for (i = 0; i < 4; i++)
+		if (out[i].kind != HS_OUT_DONE)
+			fail_msg("event %zu: %s", i, out[i].error);
+	assert_string_equal(out[0].receipt, "Webhook_Event");
+	assert_string_equal(out[2].receipt, "Webhook_Event");
+	assert_string_equal(out[3].receipt, "Contact");
+	assert_string_equal(q("SELECT source || '|' || idem_key || '|' || kind "
+	    "|| '|' || entity_key || '|' || received_at || '|' || payload FROM "
+	    "Webhook_Event WHERE kind = 'user_info'"), "signed|sha256:aa|"
+	    "user_info|user:u-1|2026-11-23 10:30:18.123|" SIGNED_BODY);
+	assert_string_equal(q("SELECT coalesce(entity_key, 'NULL') FROM "
+	    "Webhook_Event WHERE kind = 'promo'"), "NULL");
+	/* The same key from another source is another event (the spool's
+	 * key is per source); the body is kept whatever it holds. */
+	assert_string_equal(q("SELECT source || '|' || payload FROM "
+	    "Webhook_Event WHERE kind = 'opt_out'"),
+	    "manychat|[\"not an object\"]");
+	/* Retried deliveries, with and without parameter arrays. */
+	deliver_ok(NULL, in, 4, out);
+	deliver_ok("SQL_PARAM_ARRAYS=false\n", in, 3, out);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(out[i].kind, HS_OUT_DONE);
+	assert_string_equal(q("SELECT count(*) FROM Webhook_Event"), "3");
+	assert_string_equal(q("SELECT count(*) FROM Contact"), "1");
+}
+
+static void
+no_webhook_event_table_still_takes_manychat(void **state)
+{
+	struct hs_delivery in[4];
+	struct hs_outcome out[4];
+	char why[512];
+
+	other_events_of(in);
+	fresh_db(1);
+	q("DROP TABLE Webhook_Event");	/* a schema from before it existed */
+	deliver_ok(NULL, &in[3], 1, &out[3]);
+	assert_int_equal(out[3].kind, HS_OUT_DONE);
+	assert_string_equal(q("SELECT count(*) FROM Contact"), "1");
+	assert_int_equal(deliver(NULL, in, 1, out, why, sizeof(why)),
+	    HS_ECONFIG);
+	if (!strstr(why, "no such table: Webhook_Event") ||
+	    !strstr(why, "sql/schema/sqlite.sql"))
+		fail_msg("why: %s", why);
 }
 
 static void
@@ -459,6 +533,8 @@ main(void)
 		cmocka_unit_test(a_poisoned_row_goes_dead_alone_with_parameter_arrays),
 		cmocka_unit_test(a_poisoned_row_goes_dead_alone_row_at_a_time),
 		cmocka_unit_test(events_that_cannot_be_rows_go_dead_without_the_database),
+		cmocka_unit_test(other_events_become_webhook_event_rows_once),
+		cmocka_unit_test(no_webhook_event_table_still_takes_manychat),
 		cmocka_unit_test(missing_tables_are_a_setup_error_naming_the_schema_file),
 		cmocka_unit_test(a_driver_not_installed_is_a_setup_error_at_the_first_batch),
 		cmocka_unit_test(settings_that_name_no_driver_are_refused_at_open),

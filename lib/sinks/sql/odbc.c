@@ -62,8 +62,14 @@ info(SQLHDBC dbc, SQLUSMALLINT a, SQLUSMALLINT b, char *out, size_t n)
 	snprintf(out, n, "%s%s%s", (char *)x, *y ? " " : "", (char *)y);
 }
 
+/*
+ * Allocates the statements; each is prepared on its table's first rows
+ * (hs_sql_db_prepare), so a database needs only the tables of the events
+ * routed to it: one created before Webhook_Event existed keeps taking
+ * ManyChat events.
+ */
 static enum hs_err
-prepare(struct hs_sql_db *db, long timeout_s, struct hs_sql_diag *dg)
+alloc_stmts(struct hs_sql_db *db, long timeout_s, struct hs_sql_diag *dg)
 {
 	SQLULEN got = 0;
 	int i;
@@ -72,19 +78,13 @@ prepare(struct hs_sql_db *db, long timeout_s, struct hs_sql_diag *dg)
 		if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, db->dbc,
 		    &db->st[i]))) {
 			db->st[i] = NULL;
-			hs_sql_diag_from(SQL_HANDLE_DBC, db->dbc, dg, "cannot allocate "
-			    "a statement");
+			hs_sql_diag_from(SQL_HANDLE_DBC, db->dbc, dg, "cannot "
+			    "allocate a statement");
 			return HS_EIO;
 		}
 		if (timeout_s > 0)	/* best effort: not every driver has it */
 			(void)SQLSetStmtAttr(db->st[i], SQL_ATTR_QUERY_TIMEOUT,
 			    (SQLPOINTER)(SQLULEN)timeout_s, 0);
-		if (!SQL_SUCCEEDED(SQLPrepare(db->st[i],
-		    (SQLCHAR *)hs_sql_stmts[i].sql, SQL_NTS))) {
-			hs_sql_diag_from(SQL_HANDLE_STMT, db->st[i], dg, "cannot "
-			    "prepare a statement");
-			return HS_EIO;
-		}
 	}
 	/* Arrays when the driver keeps a paramset size of 2 as asked. */
 	if (db->arrays && (!SQL_SUCCEEDED(SQLSetStmtAttr(db->st[0],
@@ -92,9 +92,24 @@ prepare(struct hs_sql_db *db, long timeout_s, struct hs_sql_diag *dg)
 	    !SQL_SUCCEEDED(SQLGetStmtAttr(db->st[0], SQL_ATTR_PARAMSET_SIZE,
 	    &got, 0, NULL)) || got != 2))
 		db->arrays = 0;
-	for (i = 0; i < HS_SQL_NSTMT; i++)
-		(void)SQLSetStmtAttr(db->st[i], SQL_ATTR_PARAMSET_SIZE,
-		    (SQLPOINTER)1, 0);
+	(void)SQLSetStmtAttr(db->st[0], SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)1,
+	    0);
+	return HS_OK;
+}
+
+enum hs_err
+hs_sql_db_prepare(struct hs_sql_db *db, int id, struct hs_sql_diag *dg)
+{
+	if (db->prepared[id])
+		return HS_OK;
+	if (!SQL_SUCCEEDED(SQLPrepare(db->st[id],
+	    (SQLCHAR *)hs_sql_stmts[id].sql, SQL_NTS))) {
+		hs_sql_diag_from(SQL_HANDLE_STMT, db->st[id], dg, "cannot "
+		    "prepare a statement");
+		(void)SQLFreeStmt(db->st[id], SQL_CLOSE);
+		return HS_EIO;
+	}
+	db->prepared[id] = 1;
 	return HS_OK;
 }
 
@@ -143,7 +158,7 @@ hs_sql_db_open(struct hs_sql_db **out, const char *cs,
 	info(db->dbc, SQL_DRIVER_NAME, SQL_DRIVER_VER, db->driver,
 	    sizeof(db->driver));
 	db->wide = strstr(db->dbms, "SQL Server") != NULL;
-	rc = prepare(db, o->timeout_s, dg);
+	rc = alloc_stmts(db, o->timeout_s, dg);
 out:
 	if (rc == HS_OK)
 		*out = db;

@@ -3,7 +3,8 @@
  * written through it in one transaction.
  *
  * Autocommit is off; a batch is committed with SQLEndTran. The statements
- * of sinks/sql/row.h are prepared once per connection and executed with
+ * of sinks/sql/row.h are prepared once per connection, when their table is
+ * first written, and executed with
  * parameter arrays (column-wise binding, many rows per SQLExecute) when the
  * driver takes them, one row per SQLExecute otherwise: the same bound
  * buffers serve both. The buffers of one execution are bounded by
@@ -30,9 +31,10 @@ struct hs_sql_db_opts {
 };
 
 /*
- * Connects with connection string cs and prepares the statements. HS_OK
+ * Connects with connection string cs; each statement is prepared when its
+ * table is first written (so a missing table is reported then). HS_OK
  * with *out the caller's (hs_sql_db_close); HS_EIO with *dg set (and
- * classified: a refused password is HS_SQL_AUTH, a missing driver or table
+ * classified: a refused password is HS_SQL_AUTH, a missing driver
  * HS_SQL_SETUP) and *out NULL; HS_ENOMEM.
  */
 enum hs_err hs_sql_db_open(struct hs_sql_db **out, const char *cs,

@@ -19,6 +19,7 @@ struct hs_sql_db {
 	SQLHDBC dbc;
 	int connected;
 	SQLHSTMT st[HS_SQL_NSTMT];
+	unsigned char prepared[HS_SQL_NSTMT];
 	int arrays, wide;	/* wide: NVARCHAR parameters (SQL Server) */
 	size_t budget;
 	char dbms[96], driver[96];
@@ -39,5 +40,10 @@ struct hs_sql_db {
  * else its first; fallback when it has none. Classifies it. */
 void hs_sql_diag_from(SQLSMALLINT type, SQLHANDLE h, struct hs_sql_diag *dg,
                       const char *fallback);
+
+/* Prepares hs_sql_stmts[id] on db->st[id] unless done: HS_OK, or HS_EIO
+ * with *dg (a missing table is HS_SQL_SETUP). */
+enum hs_err hs_sql_db_prepare(struct hs_sql_db *db, int id,
+                              struct hs_sql_diag *dg) HS_MUST_CHECK;
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * sinks/sql/row.c - ManyChat events as rows of Contact and Campaign_Contact,
- * and the statements that write them (see sinks/sql/row.h).
+ * sinks/sql/row.c - events as rows of Contact, Campaign_Contact and
+ * Webhook_Event, and the statements that write them (see sinks/sql/row.h).
  */
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +37,11 @@ static const enum hs_sql_col update_contact[] = {
 	C(KEY),
 };
 
+static const enum hs_sql_col insert_event[] = {
+	C(SOURCE), C(KEY), C(KIND), C(ENTITY), C(RECV_AT), C(PAYLOAD),
+	C(SOURCE), C(KEY),
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Every dialect accepts these (protocols.md §8.3); only '?' carries data. */
@@ -65,12 +70,20 @@ const struct hs_sql_stmt hs_sql_stmts[HS_SQL_NSTMT] = {
 	    "OR (event_at = ? AND received_at < ?) "
 	    "OR (event_at = ? AND received_at = ? AND idem_key < ?))",
 	    N(update_contact), update_contact, 1 },
+	[HS_SQL_INSERT_EVENT] = { HS_SQL_EVENT,
+	    "INSERT INTO Webhook_Event (source, idem_key, kind, entity_key, "
+	    "received_at, payload) "
+	    "SELECT ?, ?, ?, ?, ?, ? "
+	    "WHERE NOT EXISTS (SELECT 1 FROM Webhook_Event "
+	    "WHERE source = ? AND idem_key = ?)",
+	    N(insert_event), insert_event },
 };
 
 const char *
 hs_sql_table_name(enum hs_sql_table t)
 {
-	return t == HS_SQL_CONTACT ? "Contact" : "Campaign_Contact";
+	return t == HS_SQL_CONTACT ? "Contact" :
+	    t == HS_SQL_CAMPAIGN ? "Campaign_Contact" : "Webhook_Event";
 }
 
 /* Rows -------------------------------------------------------------------- */
@@ -146,29 +159,40 @@ times(struct hs_sql_row *row, const struct hs_delivery *d, char *why,
 		    d->received_at ? d->received_at : "");
 		return HS_EINVAL;
 	}
-	when = text_of(row->doc, "datetime_actual", &n);
+	when = row->doc ? text_of(row->doc, "datetime_actual", &n) : NULL;
 	if (!when || hs_time_parse_iso(when, &row->at_ms[0]) != 0)
 		row->at_ms[0] = row->at_ms[1];
 	return HS_OK;
 }
 
-enum hs_err
-hs_sql_row_from(struct hs_sql_row *row, const struct hs_delivery *d,
-                char *why, size_t whylen)
+/* A borrowed string as a text column; NULL stays SQL NULL. */
+static void
+set_text(struct hs_sql_row *row, enum hs_sql_col c, const char *v)
+{
+	row->text[c] = v;
+	row->len[c] = v ? strlen(v) : 0;
+}
+
+/* The seed's table for a ManyChat event, or Webhook_Event. */
+static enum hs_sql_table
+table_for(const struct hs_delivery *d)
+{
+	if (!d->source || strcmp(d->source, "manychat") || !d->kind)
+		return HS_SQL_EVENT;
+	if (!strcmp(d->kind, "contact"))
+		return HS_SQL_CONTACT;
+	if (!strcmp(d->kind, "campaign"))
+		return HS_SQL_CAMPAIGN;
+	return HS_SQL_EVENT;
+}
+
+/* Contact and Campaign_Contact take their columns from the payload. */
+static enum hs_err
+seed_fields(struct hs_sql_row *row, const struct hs_delivery *d, char *why,
+            size_t whylen)
 {
 	const struct field *f;
 
-	memset(row, 0, sizeof(*row));
-	if (d->kind && strcmp(d->kind, "contact") == 0)
-		row->table = HS_SQL_CONTACT;
-	else if (d->kind && strcmp(d->kind, "campaign") == 0)
-		row->table = HS_SQL_CAMPAIGN;
-	else {
-		snprintf(why, whylen, "no table for %.40s events of kind '%.40s' "
-		    "(the sql sink writes contact and campaign events)",
-		    d->source ? d->source : "?", d->kind ? d->kind : "");
-		return HS_EINVAL;
-	}
 	if (!(row->doc = parse(d))) {
 		snprintf(why, whylen, "the body is not a JSON object");
 		return HS_EINVAL;
@@ -182,8 +206,25 @@ hs_sql_row_from(struct hs_sql_row *row, const struct hs_delivery *d,
 		    row->text[C(MID)] ? "campaign_id" : "manychat_id");
 		return HS_EINVAL;
 	}
-	row->text[C(KEY)] = d->idem_key;
-	row->len[C(KEY)] = d->idem_key ? strlen(d->idem_key) : 0;
+	return HS_OK;
+}
+
+enum hs_err
+hs_sql_row_from(struct hs_sql_row *row, const struct hs_delivery *d,
+                char *why, size_t whylen)
+{
+	enum hs_err rc = HS_OK;
+
+	memset(row, 0, sizeof(*row));
+	row->table = table_for(d);
+	if (row->table != HS_SQL_EVENT)
+		rc = seed_fields(row, d, why, whylen);
+	if (rc != HS_OK)
+		return rc;
+	set_text(row, C(KEY), d->idem_key);
+	set_text(row, C(SOURCE), d->source);
+	set_text(row, C(KIND), d->kind);
+	set_text(row, C(ENTITY), d->entity_key);
 	row->text[C(PAYLOAD)] = d->body;
 	row->len[C(PAYLOAD)] = d->body_len;
 	return times(row, d, why, whylen);

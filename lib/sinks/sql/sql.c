@@ -462,8 +462,8 @@ sink_open(struct hs_sink **out, const struct hs_config *cfg, char *why,
 
 const struct hs_sink_ops hs_sink_sql = {
 	.name = "sql",
-	.what = "SQL over ODBC: contact and campaign events as rows of Contact "
-	        "and Campaign_Contact (Azure SQL, PostgreSQL, SQLite)",
+	.what = "SQL over ODBC: rows of Contact, Campaign_Contact and "
+	        "Webhook_Event (Azure SQL, PostgreSQL, SQLite)",
 	.rate_key = "SQL_RATE",
 	.batch_key = "SQL_BATCH",
 	.keys = sql_keys,

@@ -229,6 +229,8 @@ execute(struct hs_sql_db *db, int id, struct hs_sql_diag *dg)
 
 	if (s->unwritten_only && !select_rows(db))
 		return HS_OK;
+	if (hs_sql_db_prepare(db, id, dg) != HS_OK)
+		return HS_EIO;
 	for (r = 0; r < db->k; r += step) {
 		if (s->unwritten_only && step == 1 && !db->unwritten[r])
 			continue;
@@ -303,6 +305,8 @@ hs_sql_db_write(struct hs_sql_db *db, struct hs_sql_row *const *rows,
 	rc = write_table(db, HS_SQL_CAMPAIGN, rows, n, dg);
 	if (rc == HS_OK)
 		rc = write_table(db, HS_SQL_CONTACT, rows, n, dg);
+	if (rc == HS_OK)
+		rc = write_table(db, HS_SQL_EVENT, rows, n, dg);
 	if (rc == HS_OK && !SQL_SUCCEEDED(SQLEndTran(SQL_HANDLE_DBC, db->dbc,
 	    SQL_COMMIT))) {
 		hs_sql_diag_from(SQL_HANDLE_DBC, db->dbc, dg, "commit failed");
