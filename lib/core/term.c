@@ -86,7 +86,8 @@ hs_term_progress_end(void)
 {
 	if (!line.f)
 		return;
-	draw();
+	if (!line.shown)
+		draw();
 	fputc('\n', line.f);
 	fflush(line.f);
 	memset(&line, 0, sizeof(line));

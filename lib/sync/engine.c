@@ -281,16 +281,19 @@ progress(const struct run *r, int64_t total, int force)
 	int width = 20, fill = total > 0 ? (int)(done * width / total) : width;
 	double secs = (hs_mono_ms_f() - r->started) / 1000.0;
 	char text[256];
+	int n;
 
 	if (!r->o->progress)
 		return;
 	if (fill > width)
 		fill = width;
-	snprintf(text, sizeof(text), "%s [%.*s%.*s] %ld/%lld delivered=%ld "
-	    "retried=%ld dead=%ld %.0f/s", r->ops->name, fill,
+	n = snprintf(text, sizeof(text), "%s [%.*s%.*s] %ld/%lld "
+	    "delivered=%ld retried=%ld dead=%ld", r->ops->name, fill,
 	    "####################", width - fill, "....................",
-	    done, (long long)total, st->delivered, st->retried, st->dead,
-	    secs > 0.5 ? (double)done / secs : 0.0);
+	    done, (long long)total, st->delivered, st->retried, st->dead);
+	if (secs >= 1 && n > 0 && (size_t)n < sizeof(text))
+		snprintf(text + n, sizeof(text) - (size_t)n, " %.0f/s",
+		    (double)done / secs);
 	hs_term_progress(stderr, text, force);
 }
 
