@@ -51,9 +51,9 @@ static const struct admin_col source_cols[] = {
 	{ COL("KIND", "kind", 24, NULL) },
 	{ COL("EVENTS", "events", 0, NULL) },
 	{ COL("FIRST RECEIVED", "first_received_at", 0, NULL), TIME,
-	  DROP(1) },
+	  DROP(1), .narrow_head = "FIRST" },
 	{ COL("LAST RECEIVED", "last_received_at", 0, NULL), TIME,
-	  DROP(2) },
+	  DROP(2), .narrow_head = "LAST" },
 };
 
 static const struct admin_col sink_cols[] = {
@@ -62,7 +62,8 @@ static const struct admin_col sink_cols[] = {
 	{ COL("PENDING", "pending", 0, NULL) },
 	{ COL("DONE", "done", 0, NULL) },
 	{ COL("DEAD", "dead", 0, NULL) },
-	{ COL("OLDEST PENDING", NULL, 0, age_cell), DROP(4) },
+	{ COL("OLDEST PENDING", NULL, 0, age_cell), DROP(4),
+	  .narrow_head = "OLDEST" },
 	{ COL("LAST SUCCESS", "last_success_at", 0, NULL), TIME, DROP(5) },
 	{ COL("LAST RUN", "last_run_at", 0, NULL), TIME, DROP(2) },
 	{ COL("LAST ERROR", "last_error", 60, NULL), .min = 20, WRAP(1) },
@@ -75,7 +76,8 @@ hs_admin_print_stats(FILE *f, const struct hs_admin_view *v,
 	struct json_object *d = admin_get(s, "deliveries");
 	char age[32];
 
-	fprintf(f, "spool %s (schema %lld) at %s\n", admin_str(s, "spool"),
+	/* The path first and alone: it may be long, and it is copied. */
+	fprintf(f, "spool %s\nschema %lld, at %s\n", admin_str(s, "spool"),
 	    (long long)num(s, "schema_version"), admin_str(s, "now"));
 	fprintf(f, "%lld events; deliveries: %lld pending, %lld done, "
 	    "%lld dead", (long long)num(s, "events"),
@@ -84,7 +86,7 @@ hs_admin_print_stats(FILE *f, const struct hs_admin_view *v,
 	if (admin_get(s, "oldest_pending_age_s")) {
 		hs_admin_age(num(s, "oldest_pending_age_s") * 1000, age,
 		    sizeof(age));
-		fprintf(f, "; oldest pending %s (since %s)", age,
+		fprintf(f, "\noldest pending: %s (since %s)", age,
 		    admin_str(s, "oldest_pending_at"));
 	}
 	fputs("\n\n", f);
@@ -130,13 +132,13 @@ error_cell(struct json_object *row, char *out, size_t n)
 
 static const struct admin_col list_cols[] = {
 	{ COL("ID", "id", 0, NULL) },
-	{ COL("RECEIVED", "received_at", 0, NULL), TIME, DROP(3) },
+	{ COL("RECEIVED", "received_at", 0, NULL), TIME, DROP(4) },
 	{ COL("SOURCE", "source", 16, NULL), DROP(5) },
-	{ COL("KIND", "kind", 20, NULL), DROP(4) },
+	{ COL("KIND", "kind", 20, NULL), DROP(3) },
 	{ COL("STATUS", "status", 0, NULL) },
 	{ COL("KEY", "idempotency_key", 0, NULL), WRAP(2) },
 	{ COL("DELIVERIES (sink:state/attempts)", NULL, 80, deliveries_cell),
-	  .min = 18, DROP(6) },
+	  .min = 18, DROP(6), .narrow_head = "DELIVERIES" },
 	{ COL("LAST ERROR", NULL, 60, error_cell), .min = 20, WRAP(1) },
 };
 
@@ -164,7 +166,7 @@ static const struct admin_col delivery_cols[] = {
 	{ COL("NEXT ATTEMPT", "next_attempt_at", 0, NULL), TIME, DROP(3) },
 	{ COL("DONE AT", "done_at", 0, NULL), TIME, DROP(5) },
 	{ COL("RECEIPT", "receipt", 0, NULL), WRAP(2) },
-	{ COL("LAST ERROR", "last_error", 200, NULL), .min = 20, WRAP(1) },
+	{ COL("LAST ERROR", "last_error", 0, NULL), .min = 20, WRAP(1) },
 };
 
 static const struct admin_col history_cols[] = {

@@ -56,7 +56,7 @@ int admin_db_fail(struct hs_admin_run *r, enum hs_err rc, const char *what);
 void admin_print_json(struct hs_admin_run *r, struct json_object *o);
 
 /*
- * One column of a human table (tools/admin/table.c). The last four say
+ * One column of a human table (tools/admin/table.c). The last five say
  * how it gives way to a narrow window (tools/admin/fit.h); zero: never.
  */
 struct admin_col {
@@ -69,6 +69,7 @@ struct admin_col {
 	int min;		/* free text: may be cut down to min */
 	enum admin_give give;	/* dropped, or moved under its row */
 	int order;		/* 1 gives way first */
+	const char *narrow_head;	/* a shorter head once narrow */
 };
 
 /* Replaces every control character in s (C0, DEL, UTF-8 C1) by '?'. */

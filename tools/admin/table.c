@@ -114,6 +114,13 @@ put_cell(FILE *f, const char *text, size_t width, int last)
 		fprintf(f, "%-*s%*s", (int)width, text, ADMIN_FIT_GAP, "");
 }
 
+/* The header of a column: its short one once the table is narrow. */
+static const char *
+head(const struct admin_col *c, int narrow)
+{
+	return narrow && c->narrow_head ? c->narrow_head : c->head;
+}
+
 /* The widths of every column in full and with ages, headers included. */
 static void
 measure(const struct hs_admin_view *v, struct json_object *rows,
@@ -124,9 +131,10 @@ measure(const struct hs_admin_view *v, struct json_object *rows,
 	char cell[CELL_MAX];
 
 	for (k = 0; k < ncols; k++) {
-		in[k].full = in[k].shrt = strlen(cols[k].head);
-		in[k].min = cols[k].min && (size_t)cols[k].min < in[k].full ?
-		    in[k].full : (size_t)cols[k].min;
+		in[k].full = strlen(head(&cols[k], 0));
+		in[k].shrt = strlen(head(&cols[k], 1));
+		in[k].min = cols[k].min && (size_t)cols[k].min < in[k].shrt ?
+		    in[k].shrt : (size_t)cols[k].min;
 		in[k].give = cols[k].give;
 		in[k].order = cols[k].order;
 		for (i = 0; i < n; i++) {
@@ -154,20 +162,34 @@ last_in_row(const struct admin_fit_out *o, size_t ncols)
 	return last;
 }
 
-/* A value moved under its row: in full, or cut to the window if it is
- * free text; nothing when it is empty ("-"). */
+/*
+ * A value moved under its row, on lines of its own: in full, free text
+ * (cut at the column's max, as in a full table) wrapped at spaces to the
+ * window; nothing when it is empty ("-").
+ */
 static void
 put_under(FILE *f, const struct hs_admin_view *v, const char *indent,
-          const struct admin_col *c, char *text)
+          const struct admin_col *c, const char *text)
 {
-	size_t room = v->cols > strlen(indent) + ADMIN_FIT_WRAP_INDENT ?
-	    v->cols - strlen(indent) - ADMIN_FIT_WRAP_INDENT : 0;
+	size_t pad = strlen(indent) + ADMIN_FIT_WRAP_INDENT, n, room;
 
+	room = v->cols > pad + 8 ? v->cols - pad : 8;
 	if (!strcmp(text, "-"))
 		return;
-	if (c->min)
-		cut(text, room);
-	fprintf(f, "%s%*s%s\n", indent, ADMIN_FIT_WRAP_INDENT, "", text);
+	while (*text) {
+		n = strlen(text);
+		if (c->min && n > room) {
+			for (n = room; n > 0 && text[n] != ' '; n--)
+				;
+			if (n == 0)
+				n = room;	/* one long word: split it */
+		}
+		fprintf(f, "%s%*s%.*s\n", indent, ADMIN_FIT_WRAP_INDENT, "",
+		    (int)n, text);
+		text += n;
+		while (*text == ' ')
+			text++;
+	}
 }
 
 static void
@@ -197,18 +219,19 @@ put_row(FILE *f, const struct hs_admin_view *v, const char *indent,
 
 static void
 put_heads(FILE *f, const char *indent, const struct admin_col *cols,
-          size_t ncols, const struct admin_fit_out *o)
+          size_t ncols, const struct admin_fit_out *o, int narrow)
 {
 	size_t k, last = last_in_row(o, ncols);
 
 	fputs(indent, f);
 	for (k = 0; k < ncols; k++)
 		if (o[k].shown == ADMIN_IN_ROW)
-			put_cell(f, cols[k].head, o[k].width, k == last);
+			put_cell(f, head(&cols[k], narrow), o[k].width,
+			    k == last);
 	for (k = 0; k < ncols; k++)
 		if (o[k].shown == ADMIN_UNDER_ROW)
 			fprintf(f, "%s%*s%s\n", indent, ADMIN_FIT_WRAP_INDENT,
-			    "", cols[k].head);
+			    "", head(&cols[k], narrow));
 }
 
 /* "(LAST RUN, CONFIGURED: hidden to fit 80 columns; --json has them)" */
@@ -226,7 +249,7 @@ put_hidden(FILE *f, const struct hs_admin_view *v, const char *indent,
 			fputs(", ", f);
 		else
 			fprintf(f, "%s(", indent);
-		fputs(cols[k].head, f);
+		fputs(head(&cols[k], 1), f);
 	}
 	if (n)
 		fprintf(f, ": hidden to fit %zu columns; --json has %s)\n",
@@ -248,7 +271,7 @@ admin_table(FILE *f, const struct hs_admin_view *v, const char *indent,
 		ncols = COLS_MAX;
 	measure(v, rows, cols, ncols, in);
 	ages = admin_fit(in, ncols, v->cols ? room : 0, o);
-	put_heads(f, indent, cols, ncols, o);
+	put_heads(f, indent, cols, ncols, o, ages);
 	for (i = 0; i < n; i++)
 		put_row(f, v, indent, json_object_array_get_idx(rows, i),
 		    cols, ncols, o, ages);
