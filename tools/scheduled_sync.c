@@ -46,7 +46,8 @@ static const struct hs_opt opt_tab[] = {
 	  offsetof(struct args, drain), 0, 0, 0 },
 	{ "dry-run", 0, NULL, "list what is due; send and change nothing",
 	  HS_OPT_FLAG, offsetof(struct args, dry_run), 0, 0, 0 },
-	{ "verbose", 0, NULL, "log at debug level", HS_OPT_FLAG,
+	{ "verbose", 0, NULL, "log at debug level, and a line per "
+	  "attempt on a terminal too", HS_OPT_FLAG,
 	  offsetof(struct args, verbose), 0, 0, 0 },
 	{ "max-seconds", 0, "N", "time budget of the run (default "
 	  "SYNC_MAX_SECONDS, 55)", HS_OPT_NUM,
@@ -72,13 +73,15 @@ usage(FILE *f)
 	fprintf(f, "usage: scheduled_sync [options]\n\n"
 	    "Forwards spooled webhook events to their destinations, each under\n"
 	    "its rate limit, with retries, backoff and dead letters. Cron runs\n"
-	    "it every minute; by hand it shows a progress line on a terminal.\n\n");
+	    "it every minute. On a terminal (stderr) it shows a progress line\n"
+	    "instead of a log line per attempt (--verbose: both).\n\n");
 	hs_opts_help(f, &opts, 0, 18, 0);
 	fprintf(f, "\nConfiguration: $HOOKSPOOL_CONF (default %s;\n"
 	    "when that does not exist, the checkout's local/hookspool.conf that\n"
 	    "make run wrote).\n"
 	    "Prints one summary line per sink: delivered, retried, dead, still\n"
-	    "pending, oldest pending age.\n"
+	    "pending, oldest pending age (logfmt, or sentences when stdout is\n"
+	    "a terminal).\n"
 	    "Exit codes: 0 done (retries included), 1 another run holds a sink,\n"
 	    "100 usage or configuration error, 111 temporary failure (spool\n"
 	    "unavailable, or a destination refused our credentials).\n"
@@ -113,6 +116,47 @@ max_rss_kb(void)
 	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
 }
 
+/* "3m 4s": a short age for a person. */
+static void
+age_str(int64_t s, char *out, size_t n)
+{
+	if (s >= 86400)
+		snprintf(out, n, "%lldd %lldh", (long long)(s / 86400),
+		    (long long)(s % 86400 / 3600));
+	else if (s >= 3600)
+		snprintf(out, n, "%lldh %lldm", (long long)(s / 3600),
+		    (long long)(s % 3600 / 60));
+	else if (s >= 60)
+		snprintf(out, n, "%lldm %llds", (long long)(s / 60),
+		    (long long)(s % 60));
+	else
+		snprintf(out, n, "%llds", (long long)s);
+}
+
+/* The summary for a person at a terminal: what happened, what is left,
+ * and where to look next. */
+static void
+summary_tty(const struct hs_sink_ops *ops, const struct hs_sync_stats *st,
+            int64_t age)
+{
+	char old[32];
+
+	printf("%s: %ld delivered, %ld to retry, %ld dead in %.1f s; ",
+	    ops->name, st->delivered, st->retried, st->dead,
+	    (double)st->elapsed_ms / 1000.0);
+	age_str(age, old, sizeof(old));
+	if (st->after.pending)
+		printf("%lld still pending, the oldest for %s\n",
+		    (long long)st->after.pending, old);
+	else
+		printf("nothing pending\n");
+	if (st->dead)
+		printf("  the dead ones: spoolctl list --state dead "
+		    "--sink %s\n", ops->name);
+}
+
+/* One line per sink on stdout: logfmt for cron and scripts, which parse
+ * it; sentences when stdout is a terminal. */
 static void
 summary(const struct hs_sink_ops *ops, const struct hs_sync_stats *st,
         int64_t now_ms)
@@ -122,11 +166,17 @@ summary(const struct hs_sink_ops *ops, const struct hs_sync_stats *st,
 	if (st->after.oldest_pending[0] &&
 	    hs_time_parse_iso(st->after.oldest_pending, &oldest) == 0)
 		age = (now_ms - oldest) / 1000;
-	printf("scheduled_sync: sink=%s delivered=%ld retried=%ld dead=%ld "
-	    "pending=%lld oldest_pending_s=%lld seconds=%.2f max_rss_kb=%ld\n",
-	    ops->name, st->delivered, st->retried, st->dead,
-	    (long long)st->after.pending, (long long)(age < 0 ? 0 : age),
-	    (double)st->elapsed_ms / 1000.0, max_rss_kb());
+	if (age < 0)
+		age = 0;
+	if (isatty(STDOUT_FILENO))
+		summary_tty(ops, st, age);
+	else
+		printf("scheduled_sync: sink=%s delivered=%ld retried=%ld "
+		    "dead=%ld pending=%lld oldest_pending_s=%lld seconds=%.2f "
+		    "max_rss_kb=%ld\n", ops->name, st->delivered,
+		    st->retried, st->dead, (long long)st->after.pending,
+		    (long long)age, (double)st->elapsed_ms / 1000.0,
+		    max_rss_kb());
 	fflush(stdout);
 }
 
@@ -180,7 +230,10 @@ run_sink(struct hs_spool *sp, const struct hs_config *cfg,
 	o.drain = a->drain;
 	o.dry_run = a->dry_run;
 	o.verbose = a->verbose;
-	o.progress = isatty(STDERR_FILENO) && !a->verbose && !a->dry_run;
+	/* A terminal gets a progress line and, unless --verbose, no line
+	 * per attempt; a file or a pipe (cron, tests) gets every line. */
+	o.progress = isatty(STDERR_FILENO) && !a->dry_run;
+	o.quiet_attempts = isatty(STDERR_FILENO) && !a->verbose;
 	o.max_ms = deadline - hs_now_ms();
 	o.batch = a->batch;
 	o.dead_copy = hs_sink_dead_copy(cfg);

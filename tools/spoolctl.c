@@ -21,6 +21,7 @@
 #include "admin/cmd.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/term.h"
 #include "sinks/sink.h"
 #include "spool/spool.h"
 #include "core/timefmt.h"
@@ -210,7 +211,8 @@ usage(FILE *f)
 	fprintf(f, "\nOptions of every command:\n");
 	help_opts(f, ALL);
 	fprintf(f, "\n'spoolctl COMMAND --help' shows a command's options.\n"
-	    "Tables by default; --json prints one JSON object.\n"
+	    "Tables by default, as wide as the terminal (else $COLUMNS; in a\n"
+	    "pipe, in full); --json prints one JSON object with every field.\n"
 	    "For tests only, never in production: %s=TIME (ISO-8601,\n"
 	    "or ms since the epoch) makes TIME 'now' (purge's cut-off, "
 	    "--since 2h).\n", HS_TEST_NOW_ENV);
@@ -389,6 +391,24 @@ run(struct hs_admin_run *r, const struct args *a, enum cmd_id c,
 	}
 }
 
+/*
+ * How wide tables may be: a terminal's width (TIOCGWINSZ), else $COLUMNS,
+ * else 80 on a terminal that reports none; in a pipe or a file without
+ * $COLUMNS, no limit (0), as ps does: grep and less get every column, and
+ * --json is for scripts anyway.
+ */
+static size_t
+table_cols(void)
+{
+	size_t cols = hs_term_cols(STDOUT_FILENO);
+
+	if (!cols)
+		cols = hs_term_cols_env(getenv("COLUMNS"));
+	if (!cols && isatty(STDOUT_FILENO))
+		cols = 80;
+	return cols;
+}
+
 /* The test clock (core/timefmt.h), said loudly: an admin must not have it. */
 static int
 test_clock(void)
@@ -448,6 +468,10 @@ main(int argc, char **argv)
 	r.json = a.json;
 	r.yes = a.yes;
 	r.interactive = isatty(STDIN_FILENO);
+	r.cols = table_cols();
+	/* Export's progress: only when its lines go elsewhere, or the two
+	 * would share one screen line. */
+	r.progress = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
 	code = load_config(&a, (enum cmd_id)cmd, &cfg);
 	r.cfg = cfg;
 	path = a.spool ? a.spool : cfg ? hs_config_get(cfg, "SPOOL_PATH") :

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/term.h"
 #include "core/timefmt.h"
 #include "core/banned.h"
 
@@ -156,6 +157,7 @@ hs_log_end(struct hs_logline *l)
 		return;
 	l->text[l->len++] = '\n';
 	l->text[l->len] = '\0';
+	hs_term_progress_clear(f);	/* never glued to a progress line */
 	fwrite(l->text, 1, l->len, f);
 	fflush(f);
 }

@@ -15,6 +15,7 @@
 #include "sinks/sink.h"
 #include "spool/spool.h"
 #include "core/filelock.h"
+#include "core/term.h"
 #include "sync/engine.h"
 #include "core/timefmt.h"
 #include "core/banned.h"
@@ -49,6 +50,7 @@ struct run {
 	const char *dead_copy;	/* sink to copy dead events to, or NULL */
 	int64_t deadline;
 	double rate;
+	double started;		/* monotonic, for the progress line's rate */
 	struct hs_pacer pacer;	/* for self-paced sinks */
 	long max_attempts, base_ms, cap_ms;
 	char *why;
@@ -243,7 +245,8 @@ send_batch(struct run *r, struct hs_batch *b, size_t n, struct scratch *s)
 		r->st->delivered += s->v[i].kind == HS_OUT_DONE;
 		r->st->retried += s->v[i].kind == HS_OUT_RETRY;
 		r->st->dead += s->v[i].kind == HS_OUT_DEAD;
-		log_attempt(r, &b->d[i], &s->v[i], hs_mono_ms_f() - t0);
+		if (!r->o->quiet_attempts)
+			log_attempt(r, &b->d[i], &s->v[i], hs_mono_ms_f() - t0);
 	}
 	nrec = keep_recorded(s, n, drc);
 	hs_time_iso(now(r), now_iso, sizeof(now_iso));
@@ -265,22 +268,33 @@ list_batch(struct run *r, const struct hs_batch *b)
 	r->st->listed += (long)b->n;
 }
 
+/*
+ * "azure_queue [#####.....] 1500/3000 delivered=1498 retried=0 dead=2
+ * 61/s": done counts attempts, so a --drain run that retries can pass the
+ * total counted at its start; the bar then stays full.
+ */
 static void
-progress(const struct run *r, int64_t total)
+progress(const struct run *r, int64_t total, int force)
 {
 	const struct hs_sync_stats *st = r->st;
 	long done = st->delivered + st->retried + st->dead;
-	int width = 30, fill = total > 0 ? (int)(done * width / total) : width;
+	int width = 20, fill = total > 0 ? (int)(done * width / total) : width;
+	double secs = (hs_mono_ms_f() - r->started) / 1000.0;
+	char text[256];
+	int n;
 
 	if (!r->o->progress)
 		return;
 	if (fill > width)
 		fill = width;
-	fprintf(stderr, "\r%s [%.*s%*s] %ld/%lld delivered=%ld retried=%ld "
-	    "dead=%ld", r->ops->name, fill, "##############################",
-	    width - fill, "", done, (long long)total, st->delivered,
-	    st->retried, st->dead);
-	fflush(stderr);
+	n = snprintf(text, sizeof(text), "%s [%.*s%.*s] %ld/%lld "
+	    "delivered=%ld retried=%ld dead=%ld", r->ops->name, fill,
+	    "####################", width - fill, "....................",
+	    done, (long long)total, st->delivered, st->retried, st->dead);
+	if (secs >= 1 && n > 0 && (size_t)n < sizeof(text))
+		snprintf(text + n, sizeof(text) - (size_t)n, " %.0f/s",
+		    (double)done / secs);
+	hs_term_progress(stderr, text, force);
 }
 
 /* After an empty claim: 1 to look again from the start, 0 to stop. */
@@ -348,12 +362,15 @@ loop(struct run *r, struct hs_batch *b, struct scratch *s, int64_t total)
 		cursor = b->d[granted - 1].id;
 		rc = send_batch(r, b, (size_t)granted, s);
 		progressed = 1;
-		progress(r, total);
+		progress(r, total, 0);
 		if (r->o->once)
 			break;
 	}
-	if (r->o->progress)
-		fputc('\n', stderr);
+	if (r->o->progress && r->st->delivered + r->st->retried +
+	    r->st->dead > 0) {
+		progress(r, total, 1);
+		hs_term_progress_end();
+	}
 	return rc;
 }
 
@@ -468,6 +485,7 @@ hs_sync_sink(struct hs_spool *sp, const struct hs_config *cfg,
 	why[0] = '\0';
 	start = now(&r);
 	r.deadline = start + o->max_ms;
+	r.started = hs_mono_ms_f();
 	rc = lock_sink(&r, &fd);
 	if (rc == HS_OK) {
 		rc = run_locked(&r);

@@ -37,7 +37,10 @@ struct hs_sync_opts {
 	int drain;		/* wait out backoff until nothing is pending */
 	int dry_run;		/* list what is due; send and change nothing */
 	int verbose;		/* a log line per attempt also at debug level */
-	int progress;		/* redraw a progress line on stderr */
+	int progress;		/* redraw a progress line on stderr, a tty */
+	/* No log line per attempt: on a terminal the progress line and the
+	 * summary say it, and 3,000 lines would bury them. */
+	int quiet_attempts;
 	int64_t max_ms;		/* the run's time budget */
 	long batch;		/* 0: the sink's configured batch size */
 	/*

@@ -21,6 +21,7 @@
 #include "sync/backoff.h"
 #include "sync/bucket.h"
 #include "core/config.h"
+#include "core/log.h"
 #include "sync/outbox.h"
 #include "sinks/sink.h"
 #include "spool/db.h"
@@ -359,6 +360,47 @@ run_delivers_everything_due_once_and_records_receipts(void **state)
 	    "AND attempts = 1 AND done_at IS NOT NULL"), 25);
 }
 
+/* The log lines of one run of 5 deliveries, quiet_attempts as given. */
+static size_t
+attempt_lines(struct fx *fx, int quiet, const char *prefix)
+{
+	struct hs_sync_opts o;
+	struct hs_sync_stats st;
+	char why[256], key[32], *text = NULL, *p;
+	size_t len = 0, n = 0;
+	FILE *f = open_memstream(&text, &len);
+	int i;
+
+	assert_non_null(f);
+	for (i = 0; i < 5; i++) {
+		snprintf(key, sizeof(key), "%s%d", prefix, i);
+		put(fx, key, NULL);
+	}
+	memset(&o, 0, sizeof(o));
+	o.max_ms = 60000;
+	o.clock = &fake_clock;
+	o.quiet_attempts = quiet;
+	hs_log_set_stream(f);
+	assert_int_equal(hs_sync_sink(fx->sp, fx->cfg, &fake_ops, &o, &st, why,
+	    sizeof(why)), HS_OK);
+	hs_log_set_stream(NULL);
+	fclose(f);
+	assert_int_equal(st.delivered, 5);
+	for (p = text; (p = strstr(p, "event=attempt ")); p++)
+		n++;
+	free(text);
+	return n;
+}
+
+static void
+a_quiet_run_counts_every_attempt_but_logs_none(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_int_equal(attempt_lines(fx, 1, "q"), 0);
+	assert_int_equal(attempt_lines(fx, 0, "l"), 5);
+}
+
 static void
 later_event_of_a_key_waits_for_the_earlier_one(void **state)
 {
@@ -691,6 +733,7 @@ main(void)
 		T(dead_delivery_adds_one_dead_letter_delivery),
 		T(dead_events_are_copied_only_to_the_sink_the_setting_names),
 		T(memory_per_batch_is_bounded_by_the_batch_not_the_backlog),
+		T(a_quiet_run_counts_every_attempt_but_logs_none),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #ifndef HS_ADMIN_CMD_H
 #define HS_ADMIN_CMD_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -37,6 +38,8 @@ struct hs_admin_run {
 	int json;
 	int yes;		/* --yes */
 	int interactive;	/* stdin is a terminal: ask */
+	size_t cols;		/* tables fit this width (0: in full) */
+	int progress;		/* stderr is a terminal: show progress */
 	FILE *in, *out, *err;	/* answers, results, messages */
 };
 

@@ -34,33 +34,50 @@ age_cell(struct json_object *row, char *out, size_t n)
 		hs_admin_age(json_object_get_int64(v) * 1000, out, n);
 }
 
+/*
+ * The columns of each table, and how each gives way to a narrow window
+ * (tools/admin/fit.h): what an admin copies (keys, receipts) is never
+ * cut; long text goes under its row; times become ages; the rest is
+ * dropped, least needed first.
+ */
+#define COL(h, f, m, c) \
+	.head = (h), .field = (f), .max = (m), .cell = (c)
+#define TIME .is_time = 1
+#define WRAP(n) .give = ADMIN_WRAP, .order = (n)
+#define DROP(n) .give = ADMIN_DROP, .order = (n)
+
 static const struct admin_col source_cols[] = {
-	{ "SOURCE", "source", 24, NULL },
-	{ "KIND", "kind", 24, NULL },
-	{ "EVENTS", "events", 0, NULL },
-	{ "FIRST RECEIVED", "first_received_at", 0, NULL },
-	{ "LAST RECEIVED", "last_received_at", 0, NULL },
+	{ COL("SOURCE", "source", 24, NULL), DROP(3) },
+	{ COL("KIND", "kind", 24, NULL) },
+	{ COL("EVENTS", "events", 0, NULL) },
+	{ COL("FIRST RECEIVED", "first_received_at", 0, NULL), TIME,
+	  DROP(1), .narrow_head = "FIRST" },
+	{ COL("LAST RECEIVED", "last_received_at", 0, NULL), TIME,
+	  DROP(2), .narrow_head = "LAST" },
 };
 
 static const struct admin_col sink_cols[] = {
-	{ "SINK", "sink", 24, NULL },
-	{ "CONFIGURED", "configured", 0, NULL },
-	{ "PENDING", "pending", 0, NULL },
-	{ "DONE", "done", 0, NULL },
-	{ "DEAD", "dead", 0, NULL },
-	{ "OLDEST PENDING", NULL, 0, age_cell },
-	{ "LAST SUCCESS", "last_success_at", 0, NULL },
-	{ "LAST RUN", "last_run_at", 0, NULL },
-	{ "LAST ERROR", "last_error", 60, NULL },
+	{ COL("SINK", "sink", 0, NULL) },
+	{ COL("CONFIGURED", "configured", 0, NULL), DROP(3) },
+	{ COL("PENDING", "pending", 0, NULL) },
+	{ COL("DONE", "done", 0, NULL) },
+	{ COL("DEAD", "dead", 0, NULL) },
+	{ COL("OLDEST PENDING", NULL, 0, age_cell), DROP(4),
+	  .narrow_head = "OLDEST" },
+	{ COL("LAST SUCCESS", "last_success_at", 0, NULL), TIME, DROP(5) },
+	{ COL("LAST RUN", "last_run_at", 0, NULL), TIME, DROP(2) },
+	{ COL("LAST ERROR", "last_error", 60, NULL), .min = 20, WRAP(1) },
 };
 
 void
-hs_admin_print_stats(FILE *f, struct json_object *s)
+hs_admin_print_stats(FILE *f, const struct hs_admin_view *v,
+                     struct json_object *s)
 {
 	struct json_object *d = admin_get(s, "deliveries");
 	char age[32];
 
-	fprintf(f, "spool %s (schema %lld) at %s\n", admin_str(s, "spool"),
+	/* The path first and alone: it may be long, and it is copied. */
+	fprintf(f, "spool %s\nschema %lld, at %s\n", admin_str(s, "spool"),
 	    (long long)num(s, "schema_version"), admin_str(s, "now"));
 	fprintf(f, "%lld events; deliveries: %lld pending, %lld done, "
 	    "%lld dead", (long long)num(s, "events"),
@@ -69,14 +86,15 @@ hs_admin_print_stats(FILE *f, struct json_object *s)
 	if (admin_get(s, "oldest_pending_age_s")) {
 		hs_admin_age(num(s, "oldest_pending_age_s") * 1000, age,
 		    sizeof(age));
-		fprintf(f, "; oldest pending %s (since %s)", age,
+		fprintf(f, "\noldest pending: %s (since %s)", age,
 		    admin_str(s, "oldest_pending_at"));
 	}
 	fputs("\n\n", f);
-	admin_table(f, "", admin_get(s, "by_source"), source_cols,
+	admin_table(f, v, "", admin_get(s, "by_source"), source_cols,
 	    N(source_cols));
 	fputc('\n', f);
-	admin_table(f, "", admin_get(s, "by_sink"), sink_cols, N(sink_cols));
+	admin_table(f, v, "", admin_get(s, "by_sink"), sink_cols,
+	    N(sink_cols));
 }
 
 /* "azure_queue:done/1 dead_letter:pending/0" (state/attempts). */
@@ -113,22 +131,25 @@ error_cell(struct json_object *row, char *out, size_t n)
 }
 
 static const struct admin_col list_cols[] = {
-	{ "ID", "id", 0, NULL },
-	{ "RECEIVED", "received_at", 0, NULL },
-	{ "SOURCE", "source", 16, NULL },
-	{ "KIND", "kind", 20, NULL },
-	{ "STATUS", "status", 0, NULL },
-	{ "KEY", "idempotency_key", 40, NULL },
-	{ "DELIVERIES (sink:state/attempts)", NULL, 80, deliveries_cell },
-	{ "LAST ERROR", NULL, 60, error_cell },
+	{ COL("ID", "id", 0, NULL) },
+	{ COL("RECEIVED", "received_at", 0, NULL), TIME, DROP(4) },
+	{ COL("SOURCE", "source", 16, NULL), DROP(5) },
+	{ COL("KIND", "kind", 20, NULL), DROP(3) },
+	{ COL("STATUS", "status", 0, NULL) },
+	{ COL("KEY", "idempotency_key", 0, NULL), WRAP(2) },
+	{ COL("DELIVERIES (sink:state/attempts)", NULL, 80, deliveries_cell),
+	  .min = 18, DROP(6), .narrow_head = "DELIVERIES" },
+	{ COL("LAST ERROR", NULL, 60, error_cell), .min = 20, WRAP(1) },
 };
 
 void
-hs_admin_print_list(FILE *f, struct json_object *l)
+hs_admin_print_list(FILE *f, const struct hs_admin_view *v,
+                    struct json_object *l)
 {
 	int64_t count = num(l, "count"), limit = num(l, "limit");
 
-	admin_table(f, "", admin_get(l, "events"), list_cols, N(list_cols));
+	admin_table(f, v, "", admin_get(l, "events"), list_cols,
+	    N(list_cols));
 	fprintf(f, "%lld event%s, newest first", (long long)count,
 	    count == 1 ? "" : "s");
 	if (limit > 0 && count >= limit)
@@ -138,21 +159,21 @@ hs_admin_print_list(FILE *f, struct json_object *l)
 }
 
 static const struct admin_col delivery_cols[] = {
-	{ "ID", "id", 0, NULL },
-	{ "SINK", "sink", 24, NULL },
-	{ "STATE", "state", 0, NULL },
-	{ "ATTEMPTS", "attempts", 0, NULL },
-	{ "NEXT ATTEMPT", "next_attempt_at", 0, NULL },
-	{ "DONE AT", "done_at", 0, NULL },
-	{ "RECEIPT", "receipt", 40, NULL },
-	{ "LAST ERROR", "last_error", 200, NULL },
+	{ COL("ID", "id", 0, NULL) },
+	{ COL("SINK", "sink", 0, NULL) },
+	{ COL("STATE", "state", 0, NULL) },
+	{ COL("ATTEMPTS", "attempts", 0, NULL), DROP(4) },
+	{ COL("NEXT ATTEMPT", "next_attempt_at", 0, NULL), TIME, DROP(3) },
+	{ COL("DONE AT", "done_at", 0, NULL), TIME, DROP(5) },
+	{ COL("RECEIPT", "receipt", 0, NULL), WRAP(2) },
+	{ COL("LAST ERROR", "last_error", 0, NULL), .min = 20, WRAP(1) },
 };
 
 static const struct admin_col history_cols[] = {
-	{ "AT", "at", 0, NULL },
-	{ "ACTOR", "actor", 32, NULL },
-	{ "ACTION", "action", 0, NULL },
-	{ "DETAIL", "detail", 200, NULL },
+	{ COL("AT", "at", 0, NULL), TIME },
+	{ COL("ACTOR", "actor", 32, NULL) },
+	{ COL("ACTION", "action", 0, NULL) },
+	{ COL("DETAIL", "detail", 200, NULL), .min = 20, WRAP(1) },
 };
 
 static void
@@ -221,8 +242,8 @@ print_body(FILE *f, const void *body, size_t len)
 }
 
 void
-hs_admin_print_show(FILE *f, struct json_object *ev, const void *body,
-                    size_t len)
+hs_admin_print_show(FILE *f, const struct hs_admin_view *v,
+                    struct json_object *ev, const void *body, size_t len)
 {
 	struct json_object *h = admin_get(ev, "history");
 
@@ -241,29 +262,31 @@ hs_admin_print_show(FILE *f, struct json_object *ev, const void *body,
 	print_headers(f, admin_get(ev, "headers"));
 	print_body(f, body, len);
 	fputs("deliveries\n", f);
-	admin_table(f, "  ", admin_get(ev, "deliveries"), delivery_cols,
+	admin_table(f, v, "  ", admin_get(ev, "deliveries"), delivery_cols,
 	    N(delivery_cols));
 	fputs("history\n", f);
 	if (h && json_object_array_length(h))
-		admin_table(f, "  ", h, history_cols, N(history_cols));
+		admin_table(f, v, "  ", h, history_cols,
+		    N(history_cols));
 	else
 		fputs("  (no action by hand)\n", f);
 }
 
 static const struct admin_col check_cols[] = {
-	{ "STATUS", "status", 0, NULL },
-	{ "CHECK", "name", 0, NULL },
-	{ "DETAIL", "detail", 0, NULL },
+	{ COL("STATUS", "status", 0, NULL) },
+	{ COL("CHECK", "name", 0, NULL) },
+	{ COL("DETAIL", "detail", 0, NULL) },
 };
 
 void
-hs_admin_print_check(FILE *f, struct json_object *c)
+hs_admin_print_check(FILE *f, const struct hs_admin_view *v,
+                     struct json_object *c)
 {
 	struct json_object *arr = admin_get(c, "checks");
 	size_t i, fails = 0, warns = 0;
 	const char *st;
 
-	admin_table(f, "", arr, check_cols, N(check_cols));
+	admin_table(f, v, "", arr, check_cols, N(check_cols));
 	for (i = 0; arr && i < json_object_array_length(arr); i++) {
 		st = admin_str(json_object_array_get_idx(arr, i), "status");
 		fails += st && !strcmp(st, "fail");

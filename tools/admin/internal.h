@@ -14,6 +14,8 @@
 
 #include "admin/admin.h"
 #include "admin/cmd.h"
+#include "admin/fit.h"
+#include "admin/fmt.h"
 #include "core/err.h"
 
 /* Column i as JSON: null, an integer, or text (a blob as its bytes). */
@@ -53,12 +55,21 @@ int admin_db_fail(struct hs_admin_run *r, enum hs_err rc, const char *what);
 /* o as one line of JSON on r->out. */
 void admin_print_json(struct hs_admin_run *r, struct json_object *o);
 
-/* One column of a human table (tools/admin/table.c). */
+/*
+ * One column of a human table (tools/admin/table.c). The last five say
+ * how it gives way to a narrow window (tools/admin/fit.h); zero: never.
+ */
 struct admin_col {
 	const char *head;
 	const char *field;	/* member of each row, unless cell is set */
-	int max;		/* widest cell; a longer one ends in "..." */
+	int max;		/* widest cell; a longer one ends in "..." (0:
+				   never cut: keys, ids, receipts) */
 	void (*cell)(struct json_object *row, char *out, size_t n);
+	int is_time;		/* ISO-8601: an age ("3m 4s ago") if narrow */
+	int min;		/* free text: may be cut down to min */
+	enum admin_give give;	/* dropped, or moved under its row */
+	int order;		/* 1 gives way first */
+	const char *narrow_head;	/* a shorter head once narrow */
 };
 
 /* Replaces every control character in s (C0, DEL, UTF-8 C1) by '?'. */
@@ -66,9 +77,11 @@ void admin_clean(char *s);
 /* The value of field in row as text: "-" for null or absent. */
 void admin_cell(struct json_object *row, const char *field, char *out,
                 size_t n);
-/* rows (an array of objects) as a table, each line after indent. */
-void admin_table(FILE *f, const char *indent, struct json_object *rows,
-                 const struct admin_col *cols, size_t ncols);
+/* rows (an array of objects) as a table, each line after indent, fitted
+ * to v->cols (0: in full). */
+void admin_table(FILE *f, const struct hs_admin_view *v, const char *indent,
+                 struct json_object *rows, const struct admin_col *cols,
+                 size_t ncols);
 /* Member key of o, or NULL. Borrowed. */
 struct json_object *admin_get(struct json_object *o, const char *key);
 const char *admin_str(struct json_object *o, const char *key);
