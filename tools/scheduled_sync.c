@@ -116,23 +116,6 @@ max_rss_kb(void)
 	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
 }
 
-/* "3m 4s": a short age for a person. */
-static void
-age_str(int64_t s, char *out, size_t n)
-{
-	if (s >= 86400)
-		snprintf(out, n, "%lldd %lldh", (long long)(s / 86400),
-		    (long long)(s % 86400 / 3600));
-	else if (s >= 3600)
-		snprintf(out, n, "%lldh %lldm", (long long)(s / 3600),
-		    (long long)(s % 3600 / 60));
-	else if (s >= 60)
-		snprintf(out, n, "%lldm %llds", (long long)(s / 60),
-		    (long long)(s % 60));
-	else
-		snprintf(out, n, "%llds", (long long)s);
-}
-
 /* The summary for a person at a terminal: what happened, what is left,
  * and where to look next. */
 static void
@@ -144,7 +127,7 @@ summary_tty(const struct hs_sink_ops *ops, const struct hs_sync_stats *st,
 	printf("%s: %ld delivered, %ld to retry, %ld dead in %.1f s; ",
 	    ops->name, st->delivered, st->retried, st->dead,
 	    (double)st->elapsed_ms / 1000.0);
-	age_str(age, old, sizeof(old));
+	hs_age_str(age * 1000, old, sizeof(old));
 	if (st->after.pending)
 		printf("%lld still pending, the oldest for %s\n",
 		    (long long)st->after.pending, old);

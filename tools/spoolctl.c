@@ -159,28 +159,6 @@ static const struct cmd {
 	  "check fails." },
 };
 
-/* text in lines of at most width, each after indent (first: none). */
-static void
-wrap(FILE *f, const char *text, int indent, int width)
-{
-	int n, first = 1;
-
-	while (*text) {
-		n = (int)strlen(text);
-		if (n > width) {
-			for (n = width; n > 0 && text[n] != ' '; n--)
-				;
-			if (n == 0)
-				n = width;
-		}
-		fprintf(f, "%*s%.*s\n", first ? 0 : indent, "", n, text);
-		first = 0;
-		text += n;
-		while (*text == ' ')
-			text++;
-	}
-}
-
 /* The options of a command (bit), or those of every command (ALL). */
 static void
 help_opts(FILE *f, unsigned bit)
@@ -206,7 +184,7 @@ usage(FILE *f)
 	    "Inspects and repairs the hookspool spool; safe while handlers\n"
 	    "accept webhooks and scheduled_sync runs.\n\nCommands:\n");
 	for (i = 0; i < C__COUNT; i++)
-		fprintf(f, "  %-8s ", cmds[i].name), wrap(f, cmds[i].what, 11,
+		fprintf(f, "  %-8s ", cmds[i].name), hs_opts_wrap(f, cmds[i].what, 11,
 		    68);
 	fprintf(f, "\nOptions of every command:\n");
 	help_opts(f, ALL);
@@ -224,7 +202,7 @@ usage_cmd(FILE *f, enum cmd_id c)
 {
 	fprintf(f, "usage: spoolctl %s%s%s [options]\n\n", cmds[c].name,
 	    *cmds[c].args ? " " : "", cmds[c].args);
-	wrap(f, cmds[c].what, 0, 72);
+	hs_opts_wrap(f, cmds[c].what, 0, 72);
 	fprintf(f, "\n%s\n\nOptions:\n", cmds[c].more);
 	help_opts(f, B(c));
 	help_tail(f);

@@ -40,5 +40,7 @@ void hs_time_iso(int64_t ms, char *out, size_t n);
  * Returns 0 and sets *ms (UTC) when valid, -1 otherwise. ms may be NULL.
  */
 int hs_time_parse_iso(const char *s, int64_t *ms);
+/* "1d 2h", "3m 4s", "12s": a short age for a person (negative: 0s). */
+void hs_age_str(int64_t ms, char *out, size_t n);
 
 #endif

@@ -192,9 +192,8 @@ hs_opts_check_groups(const struct hs_opts *p, uint64_t given, unsigned bit)
 	return 0;
 }
 
-/* text in lines of at most width, each after indent (the first: none). */
-static void
-wrap(FILE *f, const char *text, int indent, int width)
+void
+hs_opts_wrap(FILE *f, const char *text, int indent, int width)
 {
 	int n, first = 1;
 
@@ -234,6 +233,6 @@ hs_opts_help(FILE *f, const struct hs_opts *p, unsigned want, int col,
 			snprintf(left, sizeof(left), "--%s%s%s", o->name,
 			    o->arg ? " " : "", o->arg ? o->arg : "");
 		fprintf(f, "  %-*s ", col, left);
-		wrap(f, o->help, col + 3, width);
+		hs_opts_wrap(f, o->help, col + 3, width);
 	}
 }

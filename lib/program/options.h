@@ -72,4 +72,8 @@ int hs_opts_index(const struct hs_opts *p, const char *name);
 void hs_opts_help(FILE *f, const struct hs_opts *p, unsigned want, int col,
                   int width);
 
+/* text in lines of at most width (0: no limit), each after indent spaces
+ * but the first: how the help texts are laid out. */
+void hs_opts_wrap(FILE *f, const char *text, int indent, int width);
+
 #endif

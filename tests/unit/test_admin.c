@@ -294,15 +294,15 @@ ages_are_short_and_human(void **state)
 	char out[32];
 
 	(void)state;
-	hs_admin_age(12 * 1000, out, sizeof(out));
+	hs_age_str(12 * 1000, out, sizeof(out));
 	assert_string_equal(out, "12s");
-	hs_admin_age(-5, out, sizeof(out));
+	hs_age_str(-5, out, sizeof(out));
 	assert_string_equal(out, "0s");
-	hs_admin_age((3 * 60 + 4) * 1000, out, sizeof(out));
+	hs_age_str((3 * 60 + 4) * 1000, out, sizeof(out));
 	assert_string_equal(out, "3m 4s");
-	hs_admin_age(HOUR_MS * 5 + 60000 * 7, out, sizeof(out));
+	hs_age_str(HOUR_MS * 5 + 60000 * 7, out, sizeof(out));
 	assert_string_equal(out, "5h 7m");
-	hs_admin_age(HOUR_MS * 50, out, sizeof(out));
+	hs_age_str(HOUR_MS * 50, out, sizeof(out));
 	assert_string_equal(out, "2d 2h");
 }
 

@@ -104,8 +104,6 @@ int hs_admin_parse_duration(const char *s, int64_t *ms);
  */
 int hs_admin_parse_when(const char *s, int64_t now_ms, char *out,
                         size_t n);
-/* "1d 2h", "3m 4s", "12s": a short human age. */
-void hs_admin_age(int64_t ms, char *out, size_t n);
 
 /* --- the process -------------------------------------------------------- */
 

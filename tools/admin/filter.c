@@ -251,20 +251,3 @@ hs_admin_parse_when(const char *s, int64_t now_ms, char *out, size_t n)
 	return 0;
 }
 
-void
-hs_admin_age(int64_t ms, char *out, size_t n)
-{
-	int64_t s = ms < 0 ? 0 : ms / 1000;
-
-	if (s >= 86400)
-		snprintf(out, n, "%lldd %lldh", (long long)(s / 86400),
-		    (long long)(s % 86400 / 3600));
-	else if (s >= 3600)
-		snprintf(out, n, "%lldh %lldm", (long long)(s / 3600),
-		    (long long)(s % 3600 / 60));
-	else if (s >= 60)
-		snprintf(out, n, "%lldm %llds", (long long)(s / 60),
-		    (long long)(s % 60));
-	else
-		snprintf(out, n, "%llds", (long long)s);
-}

@@ -9,6 +9,7 @@
 
 #include "admin/fmt.h"
 #include "admin/internal.h"
+#include "core/timefmt.h"
 #include "core/banned.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -31,7 +32,7 @@ age_cell(struct json_object *row, char *out, size_t n)
 	if (!v)
 		snprintf(out, n, "-");
 	else
-		hs_admin_age(json_object_get_int64(v) * 1000, out, n);
+		hs_age_str(json_object_get_int64(v) * 1000, out, n);
 }
 
 /*
@@ -84,7 +85,7 @@ hs_admin_print_stats(FILE *f, const struct hs_admin_view *v,
 	    (long long)num(d, "pending"), (long long)num(d, "done"),
 	    (long long)num(d, "dead"));
 	if (admin_get(s, "oldest_pending_age_s")) {
-		hs_admin_age(num(s, "oldest_pending_age_s") * 1000, age,
+		hs_age_str(num(s, "oldest_pending_age_s") * 1000, age,
 		    sizeof(age));
 		fprintf(f, "\noldest pending: %s (since %s)", age,
 		    admin_str(s, "oldest_pending_at"));

@@ -62,7 +62,7 @@ age_text(const char *iso, int64_t now_ms, char *out, size_t n)
 	if (hs_time_parse_iso(iso, &t) != 0)
 		return -1;
 	d = now_ms - t;
-	hs_admin_age(d < 0 ? -d : d, age, sizeof(age));
+	hs_age_str(d < 0 ? -d : d, age, sizeof(age));
 	if (d >= 0)
 		snprintf(out, n, "%s ago", age);
 	else
