@@ -62,21 +62,27 @@ SERVER_VERSION = {
 DT_FORMAT = "%Y-%m-%d %H:%M:%S"
 DT_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 
+# The seed's custom models (seed 000) as a real Odoo 18 holds them: each
+# field carries the name the ManyChat payload gives its value (ultimo_estado,
+# datetime_actual, ...); the contact's record name is "name" (the real
+# model's first drain passed it, issue 11) and nombre_lead is kept as sent.
 MODELS = {
     "manychat.contact": {
         "fields": {
-            "manychat_id": "char", "name": "char", "first_name": "char",
-            "last_name": "char", "phone": "char", "email": "char",
-            "last_state": "char", "last_event_at": "datetime",
+            "manychat_id": "char", "name": "char", "nombre_lead": "char",
+            "first_name": "char", "last_name": "char", "phone": "char",
+            "email": "char", "ultimo_estado": "char",
+            "datetime_actual": "datetime",
         },
         "required": ["manychat_id", "name"],
         "unique": ("manychat_id", "The ManyChat id must be unique!"),
     },
     "manychat.state": {
         "fields": {
-            "manychat_id": "char", "state": "char", "campaign_id": "char",
-            "comercial_id": "char", "tipo_asignacion": "char",
-            "event_at": "datetime", "idempotency_key": "char",
+            "manychat_id": "char", "ultimo_estado": "char",
+            "campaign_id": "char", "comercial_id": "char",
+            "tipo_asignacion": "char", "datetime_actual": "datetime",
+            "idempotency_key": "char",
         },
         "required": ["manychat_id", "idempotency_key"],
         "unique": ("idempotency_key", "The idempotency key must be unique!"),
