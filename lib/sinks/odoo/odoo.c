@@ -41,6 +41,7 @@ odoo_close(struct hs_sink *s)
 {
 	if (!s)
 		return;
+	hs_odoo_rpc_settle(s->rpc);	/* before the run lets go of the sink */
 	hs_odoo_rpc_free(s->rpc);
 	free(s->db);
 	free(s->user);

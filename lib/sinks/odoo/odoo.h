@@ -80,6 +80,14 @@ enum hs_err hs_odoo_rpc_new(struct hs_odoo_rpc **out,
 void hs_odoo_rpc_free(struct hs_odoo_rpc *c);
 /* p (borrowed, may be NULL: unpaced) is asked for a token per request. */
 void hs_odoo_rpc_set_pacer(struct hs_odoo_rpc *c, struct hs_pacer *p);
+/*
+ * Returns once 1/rate has passed since the last request went out. The
+ * sink calls it before ending a run: the next run cannot start before
+ * this one lets go of the sink, so its first request - whose token the
+ * bucket may grant before this run's last request even left, when that
+ * one opened a connection - still reaches Odoo 1/rate after it.
+ */
+void hs_odoo_rpc_settle(struct hs_odoo_rpc *c);
 /* HTTP requests sent so far. */
 long hs_odoo_rpc_requests(const struct hs_odoo_rpc *c);
 

@@ -200,6 +200,11 @@ compare(struct probe *p, char *d, size_t n)
 		    model, p->st.map.field[r], hs_odoo_role_name(r));
 	}
 	fix_line(p, &fix);
+	if (!strcmp(hs_buf_str(&fix), "ODOO_FIELDS=")) {
+		hs_buf_reset(&fix);	/* the defaults fit */
+		(void)!hs_buf_adds(&fix, "ODOO_FIELDS= (or no ODOO_FIELDS: "
+		    "the defaults fit)");
+	}
 	if (!nmiss)
 		snprintf(d, n, "logged in as user '%.100s' (uid %ld) on "
 		    "database '%.100s' at %s; %s and %s have every mapped "
@@ -210,7 +215,8 @@ compare(struct probe *p, char *d, size_t n)
 		    nmiss, nmiss == 1 ? "" : "s", hs_buf_str(&miss), keys ?
 		    "add the missing key field (a unique char field) to the "
 		    "model in Odoo, and set " : "fix: ", hs_buf_str(&fix),
-		    keys ? "" : " (an empty field is not sent)");
+		    keys || strchr(hs_buf_str(&fix), '(') ? "" :
+		    " (an empty field is not sent)");
 	hs_buf_release(&miss);
 	hs_buf_release(&fix);
 	return nmiss ? HS_PROBE_FAIL : HS_PROBE_OK;

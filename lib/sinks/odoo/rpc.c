@@ -370,6 +370,13 @@ keep_gap(struct hs_odoo_rpc *c)
 		;
 }
 
+void
+hs_odoo_rpc_settle(struct hs_odoo_rpc *c)
+{
+	if (c)
+		keep_gap(c);
+}
+
 enum hs_err
 hs_odoo_call(struct hs_odoo_rpc *c, const char *service, const char *method,
              struct json_object *args, int64_t now_ms,
