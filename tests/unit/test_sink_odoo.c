@@ -458,8 +458,8 @@ open_refuses_settings_it_cannot_use(void **state)
 	static const char *const cases[][2] = {
 		{ "ODOO_PROTOCOL=xmlrpc\n", "ODOO_PROTOCOL 'xmlrpc' is not" },
 		{ "ODOO_HOST=https://x.odoo.com\n", "ODOO_HOST 'https://x" },
-		{ "ODOO_URL=ftp://x.odoo.com\n", "ODOO_URL 'ftp://x.odoo.com'" },
-		{ "ODOO_URL=https://x.odoo.com/odoo\n", "is not an Odoo address" },
+		{ "ODOO_URL=ftp://x.odoo.com\n", "ODOO_URL 'ftp://x.odoo" },
+		{ "ODOO_URL=https://x.odoo.com/odoo\n", "not an Odoo address" },
 		{ "ODOO_URL=https://x.odoo.com:0\n", "ODOO_URL 'https://x" },
 		{ "ODOO_FIELDS=contact.mail=x\n",
 		  "unknown role 'contact.mail'" },
@@ -793,7 +793,8 @@ main(void)
 		cmocka_unit_test(registry_knows_odoo_configured_by_odoo_host),
 		cmocka_unit_test(
 		    half_set_required_keys_are_an_error_naming_the_rest),
-		cmocka_unit_test(odoo_url_and_username_are_the_common_spellings),
+		cmocka_unit_test(
+		    odoo_url_and_username_are_the_common_spellings),
 		cmocka_unit_test(open_refuses_settings_it_cannot_use),
 		cmocka_unit_test(
 		    every_request_takes_a_token_and_new_contacts_cost_three),

@@ -159,7 +159,8 @@ a_campaign_appends_a_state_and_updates_the_last_state_only(void **state)
 	json_is(ev.create, "{\"manychat_id\":\"42\",\"name\":\"42\","
 	    "\"ultimo_estado\":\"Asignado\",\"datetime_actual\":"
 	    "\"2025-06-05 12:45:00\"}");
-	json_is(ev.state, "{\"manychat_id\":\"42\",\"ultimo_estado\":\"Asignado\","
+	json_is(ev.state, "{\"manychat_id\":\"42\","
+	    "\"ultimo_estado\":\"Asignado\","
 	    "\"campaign_id\":\"CAMP-ABC-123\",\"comercial_id\":\"COM-XYZ-001\","
 	    "\"tipo_asignacion\":\"Automatica\",\"datetime_actual\":"
 	    "\"2025-06-05 12:45:00\",\"idempotency_key\":"

@@ -5,7 +5,8 @@
  * names (seed 000: ultimo_estado, datetime_actual, ...), so each field the
  * sink writes defaults to the name the seed's payload gives its value. A
  * deployment whose module differs corrects them: every field has a role
- * ("contact.email"), and ODOO_FIELDS renames or drops any of them. Values follow Odoo's conventions (protocols.md §2.3):
+ * ("contact.email"), and ODOO_FIELDS renames or drops any of them.
+ * Values follow Odoo's conventions (protocols.md §2.3):
  * datetimes as UTC "YYYY-MM-DD HH:MM:SS", a missing or null value is not
  * sent (an update never blanks a field the event did not carry).
  */

@@ -154,7 +154,8 @@ login(struct hs_sink *s, int64_t now_ms, struct hs_outcome *out, size_t n)
 	else if (r.cls == HS_ODOO_OK)	/* false: bad login or password */
 		snprintf(s->refused_why, sizeof(s->refused_why), "odoo refused "
 		         "the login of %s: wrong ODOO_USERNAME (or ODOO_USER) "
-		         "or ODOO_PASSWORD (password or API key); not tried again this run, "
+		         "or ODOO_PASSWORD (password or API key); not tried "
+		         "again this run, "
 		         "Odoo locks an address out after repeated failures",
 		         s->who);
 	else if (r.cls != HS_ODOO_RETRY)

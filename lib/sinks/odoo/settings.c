@@ -36,7 +36,8 @@ const struct hs_conf_key hs_odoo_keys[] = {
 	{ "ODOO_RATE", HS_CONF_INT, "1", 1, 1000,
 	  "requests per second to Odoo (login included), shared by every run" },
 	{ "ODOO_BATCH", HS_CONF_INT, "1000", 1, 10000,
-	  "events per batch (a batch costs a few requests, not one per event)" },
+	  "events per batch (a batch costs a few requests, not one per "
+	  "event)" },
 	{ "ODOO_TIMEOUT_MS", HS_CONF_INT, "30000", 100, 600000,
 	  "timeout of one Odoo request, answer included" },
 	{ "ODOO_CONNECT_TIMEOUT_MS", HS_CONF_INT, "10000", 100, 600000,
