@@ -191,7 +191,7 @@ read -r n_contacts n_unique n_states n_sunique n_last < <(jq -r '
 	(.models["manychat.contact"]) as $c | (.models["manychat.state"]) as $s |
 	[($c | length), ($c | map(.manychat_id) | unique | length),
 	 ($s | length), ($s | map(.idempotency_key) | unique | length),
-	 ($c | map(select(.last_state != "Nuevo")) | length)] | @tsv' "$od_dir/dump.json")
+	 ($c | map(select(.ultimo_estado != "Nuevo")) | length)] | @tsv' "$od_dir/dump.json")
 [ "$n_contacts" -eq "$contacts" ] && [ "$n_unique" -eq "$contacts" ] &&
     [ "$n_states" -eq "$contacts" ] && [ "$n_sunique" -eq "$contacts" ] &&
     [ "$n_last" -eq "$contacts" ] ||

@@ -14,6 +14,7 @@
 #define HS_MAX_HEADER_VALUE	1024	/* a kept header value, bytes */
 #define HS_MAX_CONF_LINE	8192
 #define HS_MAX_CONF_KEYS	256
+#define HS_MAX_SINKS		32	/* sinks with required keys */
 #define HS_BUSY_WAIT_MS_DEFAULT	3000	/* SPOOL_BUSY_TIMEOUT_MS */
 #define HS_RETRY_AFTER_BUSY_S	2	/* Retry-After on 503 */
 #define HS_RATE_LIMIT_DEFAULT	120	/* RATE_LIMIT_REQUESTS per window */

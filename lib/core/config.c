@@ -272,6 +272,114 @@ warn_seed_settings(struct hs_config *c)
 		    "the handler's user, mode 640)", c->path);
 }
 
+/* 1 when key (len bytes) is an entry, or a spelling of one, of another
+ * owner than skip's. */
+static int
+needed_elsewhere(const struct hs_conf_need *skip, const char *key,
+                 size_t len)
+{
+	const struct hs_conf_need *nd;
+	const char *const *e;
+	const char *p, *bar;
+	size_t i, l;
+
+	for (i = 0; (nd = hs_conf_need_at(i)); i++)
+		for (e = nd->keys; nd != skip && *e; e++)
+			for (p = *e; p; p = bar ? bar + 1 : NULL) {
+				bar = strchr(p, '|');
+				l = bar ? (size_t)(bar - p) : strlen(p);
+				if (l == len && !memcmp(p, key, len))
+					return 1;
+			}
+	return 0;
+}
+
+/*
+ * One entry of a need: the first of its spellings that is set, copied to
+ * set (n bytes), or "" (*own: set to 1 when no other owner needs that
+ * key); a warning when two are set, the first one used.
+ */
+static void
+entry_set(struct hs_config *c, const struct hs_conf_need *nd,
+          const char *entry, char *set, size_t n, int *own)
+{
+	char key[128];
+	const char *p, *bar;
+	size_t len;
+
+	set[0] = '\0';
+	for (p = entry; p; p = bar ? bar + 1 : NULL) {
+		bar = strchr(p, '|');
+		len = bar ? (size_t)(bar - p) : strlen(p);
+		if (len >= sizeof(key) || len >= n)
+			continue;
+		memcpy(key, p, len);
+		key[len] = '\0';
+		if (!hs_config_has(c, key))
+			continue;
+		if (!needed_elsewhere(nd, key, len))
+			*own = 1;
+		if (!set[0])
+			memcpy(set, key, len + 1);
+		else
+			add_problem(c, 0, "%s and %s are both set: %s is used, "
+			    "%s ignored", set, key, set, key);
+	}
+}
+
+/* "A (or B)" for a need's entry "A|B", appended to b. */
+static void
+add_entry_name(struct hs_buf *b, const char *entry)
+{
+	const char *bar = strchr(entry, '|');
+
+	if (!bar) {
+		(void)!hs_buf_adds(b, entry);
+		return;
+	}
+	(void)!hs_buf_add(b, entry, (size_t)(bar - entry));
+	(void)!hs_buf_addf(b, " (or %s)", bar + 1);
+}
+
+/* Every owner with some but not all of its needed keys set: an error. */
+static void
+check_needs(struct hs_config *c)
+{
+	const struct hs_conf_need *nd;
+	const char *const *e;
+	struct hs_buf set, missing;
+	char key[128];
+	size_t i;
+	int own;
+
+	for (i = 0; (nd = hs_conf_need_at(i)); i++) {
+		hs_buf_init(&set, 1024);
+		hs_buf_init(&missing, 1024);
+		own = 0;
+		for (e = nd->keys; *e; e++) {
+			entry_set(c, nd, *e, key, sizeof(key), &own);
+			if (key[0])
+				(void)!hs_buf_addf(&set, "%s%s", set.len ?
+				    ", " : "", key);
+			else {
+				if (missing.len)
+					(void)!hs_buf_adds(&missing, ", ");
+				add_entry_name(&missing, *e);
+			}
+		}
+		if (own && missing.len)
+			add_problem(c, 1, "the %s sink is half configured: %s "
+			    "%s set but %s %s not; set %s, or remove the "
+			    "sink's keys to leave it off", nd->owner,
+			    hs_buf_str(&set), strchr(hs_buf_str(&set), ',') ?
+			    "are" : "is", hs_buf_str(&missing),
+			    strchr(hs_buf_str(&missing), ',') ? "are" : "is",
+			    strchr(hs_buf_str(&missing), ',') ? "them" : "it");
+		hs_buf_release(&set);
+		hs_buf_release(&missing);
+	}
+}
+
 enum hs_err
 hs_config_parse(struct hs_config **out, const char *text, const char *origin)
 {
@@ -298,8 +406,10 @@ hs_config_parse(struct hs_config **out, const char *text, const char *origin)
 			rc = parse_line(c, line, lineno);
 	}
 	free(copy);
-	if (rc == HS_OK)
+	if (rc == HS_OK) {
 		warn_seed_settings(c);
+		check_needs(c);
+	}
 	return rc;
 }
 

@@ -45,6 +45,22 @@ extern const struct hs_conf_key hs_core_keys[];
 const struct hs_conf_key *hs_conf_key_at(size_t i);
 /* The key called name, or NULL. */
 const struct hs_conf_key *hs_conf_key_find(const char *name);
+/*
+ * Keys that only work together: the module owner (a sink's name) needs
+ * every entry of keys, NULL-terminated, each "KEY" or "KEY|ALT|..." (any
+ * one spelling will do; when several are set the first wins, with a
+ * warning). A file that sets some but not all of them is in error, the
+ * missing ones named: a destination named by half its settings must not
+ * pass for one that is off. A key that another owner needs too (Azure's
+ * connection string) does not by itself count as "some". i from 0, NULL
+ * past the end; defined in program/keys.c, like hs_conf_key_at().
+ */
+struct hs_conf_need {
+	const char *owner;
+	const char *const *keys;
+};
+const struct hs_conf_need *hs_conf_need_at(size_t i);
+
 /* Prefixes the seed deployments used that hookspool accepts and ignores. */
 extern const char *const hs_conf_ignored_prefixes[];
 

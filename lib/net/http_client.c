@@ -18,6 +18,7 @@
 #include <curl/curl.h>
 
 #include "core/buf.h"
+#include "core/timefmt.h"
 #include "net/http_client.h"
 #include "net/retry_after.h"
 #include "core/banned.h"
@@ -266,6 +267,25 @@ body_reset(struct hs_http *h)
 		hs_buf_reset(&h->body);
 }
 
+/*
+ * When the request's first byte went out, on hs_mono_ms_f()'s clock: the
+ * transfer's end less its length gives its start (read after the end, so
+ * never earlier than the truth), plus the time it took to get ready to
+ * send (connecting, TLS). 0 when libcurl cannot say.
+ */
+static double
+sent_at(struct hs_http *h)
+{
+	double end = hs_mono_ms_f();
+	curl_off_t total = 0, pre = 0;
+
+	if (curl_easy_getinfo(h->e, CURLINFO_TOTAL_TIME_T, &total) !=
+	    CURLE_OK || curl_easy_getinfo(h->e, CURLINFO_PRETRANSFER_TIME_T,
+	    &pre) != CURLE_OK || pre <= 0 || pre > total)
+		return 0;
+	return end - (double)total / 1000.0 + (double)pre / 1000.0;
+}
+
 enum hs_err
 hs_http_send(struct hs_http *h, const struct hs_http_req *rq,
              int64_t now_ms, struct hs_http_resp *resp)
@@ -292,6 +312,7 @@ hs_http_send(struct hs_http *h, const struct hs_http_req *rq,
 	cc = prepare(h, rq, hdrs);
 	if (cc == CURLE_OK)
 		cc = curl_easy_perform(h->e);
+	resp->sent_at_ms = sent_at(h);
 	if (curl_easy_getinfo(h->e, CURLINFO_NUM_CONNECTS, &conns) == CURLE_OK)
 		resp->new_connections = conns;
 	if (cc == CURLE_OK)

@@ -57,6 +57,11 @@ struct hs_http_resp {
 	const char *body;
 	size_t body_len;
 	long new_connections;		/* opened for this request; 0: reused */
+	/* hs_mono_ms_f() when the request's first byte was sent, after
+	 * connecting and TLS: never earlier than it was, so a caller
+	 * spacing requests from it spaces them as the peer sees them.
+	 * 0 when nothing was sent or libcurl cannot say. */
+	double sent_at_ms;
 	char error[HS_HTTP_ERROR_LEN];	/* why no answer; "" on HS_OK */
 };
 

@@ -6,7 +6,9 @@
  * hs_conf_key_at(); the tables themselves live with their readers (a
  * source's keys in its file, a sink's in its module), so adding a source
  * or a sink adds its keys without touching any list. Built once per
- * process into a flat array: configuration lookups stay a short scan.
+ * process into a flat array: configuration lookups stay a short scan. The
+ * sinks' required keys (hs_sink_ops.required) are gathered the same way,
+ * so every program reports a half-configured sink as the file's error.
  */
 #include <stddef.h>
 #include <string.h>
@@ -56,6 +58,26 @@ build(void)
 	for (i = 0; hs_sink_registry[i]; i++)
 		add_table(hs_sink_registry[i]->keys);
 	built = 1;
+}
+
+const struct hs_conf_need *
+hs_conf_need_at(size_t i)
+{
+	static struct hs_conf_need needs[HS_MAX_SINKS];
+	static size_t nneeds;
+	static int made;
+	size_t k;
+
+	if (!made) {
+		for (k = 0; hs_sink_registry[k] && nneeds < HS_MAX_SINKS; k++)
+			if (hs_sink_registry[k]->required) {
+				needs[nneeds].owner = hs_sink_registry[k]->name;
+				needs[nneeds++].keys =
+				    hs_sink_registry[k]->required;
+			}
+		made = 1;
+	}
+	return i < nneeds ? &needs[i] : NULL;
 }
 
 const struct hs_conf_key *

@@ -80,6 +80,14 @@ struct hs_sink_ops {
 	 * when it reads only keys another sink declares. */
 	const struct hs_conf_key *keys;
 	/*
+	 * The keys it cannot work without, "KEY" or "KEY|ALT" (either
+	 * spelling; the first wins), NULL-terminated; NULL: none. Some but
+	 * not all of them set is a configuration error that names the
+	 * missing ones, reported by every program (core/config.h,
+	 * hs_conf_need_at), so a sink is never half on and silently off.
+	 */
+	const char *const *required;
+	/*
 	 * 1: no route leads here; this sink receives a copy of each event
 	 * whose delivery to another sink went dead, with dead_reason set
 	 * (the sync engine's dead_copy setting, sync/engine.h).

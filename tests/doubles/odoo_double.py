@@ -12,7 +12,10 @@ envelopes: HTTP 200, error.code 200, data.name "odoo.exceptions.X" or
 
 What a test needs besides Odoo itself:
   * a log: one JSON line per request to /jsonrpc, written before the
-    answer, with its arrival time ("t", epoch seconds), service, method,
+    answer, with its arrival time ("t", epoch seconds; "mono",
+    time.monotonic() when its request line was read off the socket, for
+    gaps between requests as Odoo sees them; "conn", the client's port),
+    service, method,
     model, ORM method, record count, HTTP status, error name and whether
     the rate limit refused it;
   * a rate limit (--rate R, --burst B): a token bucket that answers 429
@@ -32,6 +35,10 @@ What a test needs besides Odoo itself:
       {"blind_searches": 1}   the next N search/search_read answer
           nothing, as if a concurrent creator were not visible yet
       {"clear": true}                         drop switches and script
+      {"handshake_delay_ms": 30}  TLS only: each new connection's
+          handshake waits this long first (a far or slow Odoo: the
+          request that opens a connection leaves well after its client
+          decided to send it)
     --tls-cert/--tls-key serve HTTPS (a client that refuses the
     certificate never gets to /jsonrpc, so nothing is logged).
     GET /dump answers every record and the counters; "down" is the test
@@ -62,21 +69,27 @@ SERVER_VERSION = {
 DT_FORMAT = "%Y-%m-%d %H:%M:%S"
 DT_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 
+# The seed's custom models (seed 000) as a real Odoo 18 holds them: each
+# field carries the name the ManyChat payload gives its value (ultimo_estado,
+# datetime_actual, ...); the contact's record name is "name" (the real
+# model's first drain passed it, issue 11) and nombre_lead is kept as sent.
 MODELS = {
     "manychat.contact": {
         "fields": {
-            "manychat_id": "char", "name": "char", "first_name": "char",
-            "last_name": "char", "phone": "char", "email": "char",
-            "last_state": "char", "last_event_at": "datetime",
+            "manychat_id": "char", "name": "char", "nombre_lead": "char",
+            "first_name": "char", "last_name": "char", "phone": "char",
+            "email": "char", "ultimo_estado": "char",
+            "datetime_actual": "datetime",
         },
         "required": ["manychat_id", "name"],
         "unique": ("manychat_id", "The ManyChat id must be unique!"),
     },
     "manychat.state": {
         "fields": {
-            "manychat_id": "char", "state": "char", "campaign_id": "char",
-            "comercial_id": "char", "tipo_asignacion": "char",
-            "event_at": "datetime", "idempotency_key": "char",
+            "manychat_id": "char", "ultimo_estado": "char",
+            "campaign_id": "char", "comercial_id": "char",
+            "tipo_asignacion": "char", "datetime_actual": "datetime",
+            "idempotency_key": "char",
         },
         "required": ["manychat_id", "idempotency_key"],
         "unique": ("idempotency_key", "The idempotency key must be unique!"),
@@ -423,6 +436,7 @@ class Double:
         self.delay_ms = 0
         self.delay_ops = None
         self.delay_when = "before"
+        self.handshake_delay_ms = opts.handshake_delay_ms
         self.seq = 0
         self.stats = {"requests": 0, "rate_limited": 0, "errors": 0}
         self.lock = threading.Lock()
@@ -451,6 +465,8 @@ class Double:
                 self.odoo.fail_on = list(c["fail_on"])
             if "password" in c:
                 self.odoo.password = c["password"]
+            if "handshake_delay_ms" in c:
+                self.handshake_delay_ms = float(c["handshake_delay_ms"])
             if "blind_searches" in c:
                 self.odoo.blind_searches = int(c["blind_searches"])
             if "rate" in c:
@@ -532,6 +548,20 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
+    def parse_request(self):
+        # The request line has just been read: its arrival at the socket,
+        # or a little later (this thread's wake-up). A connection's first
+        # request is read by a thread started after the accept, so it is
+        # dated by when the TLS handshake ended instead, which its bytes
+        # cannot precede: a gap to the next request is then never shorter
+        # than the truth.
+        self.arrived = time.monotonic()
+        ready = getattr(self.request, "hs_ready", None)
+        if ready is not None:
+            self.arrived = min(self.arrived, ready)
+            self.request.hs_ready = None
+        return super().parse_request()
+
     def answer(self, status, body, ctype="application/json", extra=None):
         data = body if isinstance(body, bytes) else \
             json.dumps(body).encode("utf-8")
@@ -576,7 +606,8 @@ class Handler(BaseHTTPRequestHandler):
     def jsonrpc(self, d):
         t = time.time()
         raw = self.read_body()
-        entry = {"t": round(t, 6)}
+        entry = {"t": round(t, 6), "mono": round(self.arrived, 6),
+                 "conn": self.client_address[1]}
         try:
             req = json.loads(raw)
         except ValueError:
@@ -672,6 +703,29 @@ class Handler(BaseHTTPRequestHandler):
                                   str(e))
 
 
+class Server(ThreadingHTTPServer):
+    """Accepts plain TCP and, with TLS, does each handshake itself, after
+    the double's handshake delay."""
+
+    tls = None
+
+    def get_request(self):
+        sock, addr = self.socket.accept()
+        if self.tls is not None:
+            delay = self.double.handshake_delay_ms
+            if delay > 0:
+                time.sleep(delay / 1000.0)
+            sock.settimeout(10)     # a silent client stalls no one long
+            try:
+                sock = self.tls.wrap_socket(sock, server_side=True)
+            except OSError:
+                sock.close()
+                raise
+            sock.settimeout(None)
+            sock.hs_ready = time.monotonic()
+        return sock, addr
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--host", default="127.0.0.1")
@@ -695,15 +749,18 @@ def main():
                     help="JSON list of {field, value, message}")
     ap.add_argument("--tls-cert", help="serve HTTPS with this PEM chain")
     ap.add_argument("--tls-key", help="its private key (PEM)")
+    ap.add_argument("--handshake-delay-ms", dest="handshake_delay_ms",
+                    type=float, default=0,
+                    help="TLS: wait this long before each handshake")
     opts = ap.parse_args()
     double = Double(opts)
-    srv = ThreadingHTTPServer((opts.host, opts.port), Handler)
+    srv = Server((opts.host, opts.port), Handler)
     srv.daemon_threads = True
     srv.double = double
     if opts.tls_cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(opts.tls_cert, opts.tls_key)
-        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        srv.tls = ctx
     if opts.port_file:
         tmp = opts.port_file + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:

@@ -18,7 +18,7 @@ mkdir -p "${HS_ODOO_DIR:=$(mktemp -d "${TMPDIR:-/tmp}/hs-odoo.XXXXXX")}"
 hs_dirs+=("$HS_ODOO_DIR")
 jq -nc --arg id "$u-1" '{tables: {"manychat.contact": {"7": {id: 7,
     manychat_id: $id, name: "Old name", email: "old@example.com",
-    phone: "+56912345678", last_state: "Viejo"}}, "manychat.state": {}},
+    phone: "+56912345678", ultimo_estado: "Viejo"}}, "manychat.state": {}},
     next_id: {"manychat.contact": 8, "manychat.state": 1}}' \
     >"$HS_ODOO_DIR/state.json"
 hs_odoo_start --rate 20 --burst 20
@@ -52,20 +52,20 @@ hs_is "$(q '.models["manychat.contact"] | length')" 4 \
 hs_is "$(q '.models["manychat.contact"] | map(.manychat_id) | group_by(.) | map(select(length > 1)) | length')" \
     0 "no manychat_id twice"
 c() { q ".models[\"manychat.contact\"][] | select(.manychat_id == \"$1\") | $2"; }
-hs_is "$(c "$u-1" '[.id, .name, .email, .last_state, .last_event_at] | join("|")')" \
+hs_is "$(c "$u-1" '[.id, .name, .email, .ultimo_estado, .datetime_actual] | join("|")')" \
     "7|Lead $u-1|$u-1@example.com|Nuevo|2025-06-05 15:41:36" \
     "existing contact updated in place: name, email, last state, time in UTC"
-hs_is "$(c "$u-3" '[.name, .first_name, .last_name, .phone, .email, .last_state, .last_event_at] | join("|")')" \
+hs_is "$(c "$u-3" '[.name, .first_name, .last_name, .phone, .email, .ultimo_estado, .datetime_actual] | join("|")')" \
     "Lead $u-3|Ana|P $u-3|+56912345678|$u-3@example.com|Nuevo|2025-06-05 15:43:36" \
     "new contact created with every mapped field"
-hs_is "$(c "$u-2" '.last_state')" Asignado \
+hs_is "$(c "$u-2" '.ultimo_estado')" Asignado \
     "campaign updated the last state of contact 2"
-hs_is "$(c "$u-9" '[.name, .last_state, .last_event_at] | join("|")')" \
+hs_is "$(c "$u-9" '[.name, .ultimo_estado, .datetime_actual] | join("|")')" \
     "$u-9|Calificado|2025-06-05 12:45:00" \
     "contact created for the unknown campaign contact"
 hs_is "$(q '.models["manychat.state"] | length')" 2 "2 state records"
 s() { q ".models[\"manychat.state\"][] | select(.idempotency_key == \"$1\") | $2"; }
-hs_is "$(s "$k2" '[.manychat_id, .state, .campaign_id, .comercial_id, .tipo_asignacion, .event_at] | join("|")')" \
+hs_is "$(s "$k2" '[.manychat_id, .ultimo_estado, .campaign_id, .comercial_id, .tipo_asignacion, .datetime_actual] | join("|")')" \
     "$u-2|Asignado|camp-A|com-7|Automatica|2025-06-05 12:45:00" \
     "state record of contact 2 holds the assignment"
 hs_is "$(s "$k9" '.campaign_id')" camp-B "state record of contact 9"

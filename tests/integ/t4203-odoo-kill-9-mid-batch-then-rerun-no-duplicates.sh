@@ -73,7 +73,7 @@ hs_is "$(hs_sync_field odoo delivered)/$(hs_sync_field odoo pending)" 3/0 \
 hs_is "$(hs_odoo_q '.models["manychat.state"] | length')" 4 "still 4 state records: none twice"
 hs_is "$(hs_odoo_q '.models["manychat.state"] | map(.idempotency_key) | unique | length')" 4 \
     "every state record has its own idempotency key"
-hs_is "$(hs_odoo_q '[.models["manychat.contact"][] | select(.last_state == "Asignado")] | length')" 3 \
+hs_is "$(hs_odoo_q '[.models["manychat.contact"][] | select(.ultimo_estado == "Asignado")] | length')" 3 \
     "the 3 contacts' last state updated once the run completed"
 hs_is "$(hs_dcount "sink = 'odoo' AND (state <> 'done' OR attempts <> 1)")" 0 \
     "every delivery done, one attempt each"

@@ -26,7 +26,7 @@ untouched() {
 
 hs_sync --sink odoo
 hs_sync_expect 111 "wrong password: exit 111"
-hs_like "$(cat "$HS_SYNC_ERR")" "odoo refused the login of user '$HS_ODOO_USER' on database '$HS_ODOO_DB' at http://127.0.0.1:$HS_ODOO_PORT/jsonrpc: wrong ODOO_USER or ODOO_PASSWORD" \
+hs_like "$(cat "$HS_SYNC_ERR")" "odoo refused the login of user '$HS_ODOO_USER' on database '$HS_ODOO_DB' at http://127.0.0.1:$HS_ODOO_PORT/jsonrpc: wrong ODOO_USERNAME \\(or ODOO_USER\\) or ODOO_PASSWORD" \
     "wrong password: the error names the user, database and server"
 hs_is "$(hs_sync_field odoo delivered)/$(hs_sync_field odoo retried)/$(hs_sync_field odoo dead)/$(hs_sync_field odoo pending)" \
     0/0/0/3 "wrong password: nothing delivered, retried or dead"

@@ -92,7 +92,7 @@ ctl stats
 hs_is "$CTL_RC" 100 "other commands refuse a bad configuration: exit 100"
 hs_like "$CTL_ERR" 'SPOOL_BUSY_TIMEOUT_MS' "the bad key is named"
 
-hs_sync_reconf '!AZURE_STORAGE_CONNECTION_STRING'
+hs_sync_reconf '!AZURE_STORAGE_CONNECTION_STRING' '!AZURE_DEAD_LETTER_QUEUE'
 ctl check --json
 hs_is "$CTL_RC" 0 "no sink configured: exit 0 (warnings)"
 hs_is "$(st sinks)" warn "no sink configured: a warning"

@@ -373,13 +373,94 @@ registry_knows_odoo_configured_by_odoo_host(void **state)
 	hs_config_free(c);
 }
 
+/* Issue 11: ODOO_DB alone (or a key spelled as other Odoo tools spell it)
+ * was "not configured" in silence; it is an error naming what is missing,
+ * and the common spellings are keys of the sink. */
+static void
+half_set_required_keys_are_an_error_naming_the_rest(void **state)
+{
+	struct hs_config *c = NULL;
+	const char *msg;
+	int is_error = 0;
+
+	assert_int_equal(hs_config_parse(&c, "ODOO_DB=x\nODOO_USERNAME=u\n",
+	    "t"), HS_OK);
+	assert_false(hs_config_ok(c));
+	msg = hs_config_problem(c, 0, &is_error);
+	assert_true(is_error);
+	assert_string_equal(msg, "the odoo sink is half configured: ODOO_DB, "
+	    "ODOO_USERNAME are set but ODOO_URL (or ODOO_HOST), "
+	    "ODOO_PASSWORD are not; set them, or remove the sink's keys to "
+	    "leave it off");
+	assert_null(hs_config_problem(c, 1, NULL));
+	hs_config_free(c);
+	/* Every key, or none, is fine; so are defaults alone. */
+	assert_int_equal(hs_config_parse(&c, "ODOO_RATE=2\nODOO_PORT=8069\n",
+	    "t"), HS_OK);
+	assert_true(hs_config_ok(c));
+	hs_config_free(c);
+	/* A shared key alone does not make a dead-letter queue half on, a
+	 * dead-letter queue without an account does. */
+	assert_int_equal(hs_config_parse(&c, "AZURE_STORAGE_CONNECTION_STRING="
+	    "UseDevelopmentStorage=true\n", "t"), HS_OK);
+	assert_true(hs_config_ok(c));
+	hs_config_free(c);
+	assert_int_equal(hs_config_parse(&c, "AZURE_DEAD_LETTER_QUEUE=dlq\n",
+	    "t"), HS_OK);
+	assert_false(hs_config_ok(c));
+	assert_non_null(strstr(hs_config_problem(c, 0, NULL), "the "
+	    "dead_letter sink is half configured: AZURE_DEAD_LETTER_QUEUE is "
+	    "set but AZURE_STORAGE_CONNECTION_STRING is not; set it"));
+	hs_config_free(c);
+}
+
+static void
+odoo_url_and_username_are_the_common_spellings(void **state)
+{
+	struct hs_odoo_settings st;
+	struct hs_config *c = NULL;
+	const char *msg;
+	char why[256];
+	int is_error = 1;
+
+	assert_int_equal(hs_config_parse(&c, "ODOO_URL=https://mycompany.odoo"
+	    ".com\nODOO_DB=d\nODOO_USERNAME=u\nODOO_PASSWORD=p\n", "t"),
+	    HS_OK);
+	assert_true(hs_config_ok(c));
+	assert_true(hs_sink_odoo.configured(c));
+	assert_int_equal(hs_odoo_settings_read(&st, c, why, sizeof(why)),
+	    HS_OK);
+	assert_string_equal(st.url, "https://mycompany.odoo.com:443/jsonrpc");
+	assert_string_equal(st.user, "u");
+	hs_config_free(c);
+	/* Both spellings: ODOO_URL and ODOO_USERNAME win, with a warning. */
+	assert_int_equal(hs_config_parse(&c, "ODOO_HOST=old.example.com\n"
+	    "ODOO_PORT=8443\nODOO_URL=http://127.0.0.1:8069/\nODOO_DB=d\n"
+	    "ODOO_USER=seed\nODOO_USERNAME=new\nODOO_PASSWORD=p\n", "t"),
+	    HS_OK);
+	assert_true(hs_config_ok(c));
+	msg = hs_config_problem(c, 0, &is_error);
+	assert_false(is_error);
+	assert_string_equal(msg, "ODOO_URL and ODOO_HOST are both set: "
+	    "ODOO_URL is used, ODOO_HOST ignored");
+	assert_non_null(strstr(hs_config_problem(c, 1, NULL),
+	    "ODOO_USERNAME is used"));
+	assert_int_equal(hs_odoo_settings_read(&st, c, why, sizeof(why)),
+	    HS_OK);
+	assert_string_equal(st.url, "http://127.0.0.1:8069/jsonrpc");
+	assert_string_equal(st.user, "new");
+	hs_config_free(c);
+}
+
 static void
 open_refuses_settings_it_cannot_use(void **state)
 {
 	static const char *const cases[][2] = {
 		{ "ODOO_PROTOCOL=xmlrpc\n", "ODOO_PROTOCOL 'xmlrpc' is not" },
 		{ "ODOO_HOST=https://x.odoo.com\n", "ODOO_HOST 'https://x" },
-		{ "ODOO_DB=\n", "ODOO_DB is not set" },
+		{ "ODOO_URL=ftp://x.odoo.com\n", "ODOO_URL 'ftp://x.odoo" },
+		{ "ODOO_URL=https://x.odoo.com/odoo\n", "not an Odoo address" },
+		{ "ODOO_URL=https://x.odoo.com:0\n", "ODOO_URL 'https://x" },
 		{ "ODOO_FIELDS=contact.mail=x\n",
 		  "unknown role 'contact.mail'" },
 		{ "ODOO_STATE_MODEL=State\n", "ODOO_STATE_MODEL 'State'" },
@@ -710,6 +791,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(registry_knows_odoo_configured_by_odoo_host),
+		cmocka_unit_test(
+		    half_set_required_keys_are_an_error_naming_the_rest),
+		cmocka_unit_test(
+		    odoo_url_and_username_are_the_common_spellings),
 		cmocka_unit_test(open_refuses_settings_it_cannot_use),
 		cmocka_unit_test(
 		    every_request_takes_a_token_and_new_contacts_cost_three),

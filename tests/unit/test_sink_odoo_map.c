@@ -92,15 +92,34 @@ a_contact_event_maps_every_field(void **state)
 	assert_string_equal(ev.mcid, "test_contact_456");
 	json_is(ev.update, "{\"name\":\"Test Contact Data\",\"first_name\":"
 	    "\"Test\",\"last_name\":\"Data\",\"phone\":\"+56912345678\","
-	    "\"email\":\"test.data@example.com\",\"last_state\":\"Nuevo\","
-	    "\"last_event_at\":\"2025-06-05 12:41:36\"}");
+	    "\"email\":\"test.data@example.com\",\"ultimo_estado\":\"Nuevo\","
+	    "\"datetime_actual\":\"2025-06-05 12:41:36\"}");
 	json_is(ev.create, "{\"manychat_id\":\"test_contact_456\",\"name\":"
 	    "\"Test Contact Data\",\"first_name\":\"Test\",\"last_name\":"
 	    "\"Data\",\"phone\":\"+56912345678\",\"email\":"
-	    "\"test.data@example.com\",\"last_state\":\"Nuevo\","
-	    "\"last_event_at\":\"2025-06-05 12:41:36\"}");
+	    "\"test.data@example.com\",\"ultimo_estado\":\"Nuevo\","
+	    "\"datetime_actual\":\"2025-06-05 12:41:36\"}");
 	assert_null(ev.state);
 	hs_odoo_event_release(&ev);
+}
+
+/* Issue 11: a real Odoo 18 manychat.contact holds the seed's payload
+ * names; "last_state" stopped the first drain there. */
+static void
+default_fields_are_the_seed_payload_names(void **state)
+{
+	static const char *const want[HS_ODOO_NROLES] = {
+		"manychat_id", "name", "first_name", "last_name", "phone",
+		"email", "ultimo_estado", "datetime_actual", "manychat_id",
+		"ultimo_estado", "campaign_id", "comercial_id",
+		"tipo_asignacion", "datetime_actual", "idempotency_key",
+	};
+	int r;
+
+	for (r = 0; r < HS_ODOO_NROLES; r++) {
+		assert_string_equal(M.field[r], want[r]);
+		assert_string_equal(hs_odoo_role_default(r), want[r]);
+	}
 }
 
 static void
@@ -114,15 +133,15 @@ missing_and_null_values_are_not_sent(void **state)
 	    "\"first_name\":\"Ana\",\"last_name\":null}", &ev);
 	assert_string_equal(ev.mcid, "42");
 	json_is(ev.update, "{\"name\":\"Ana\",\"first_name\":\"Ana\","
-	    "\"last_event_at\":\"2026-05-01 12:00:00\"}");
+	    "\"datetime_actual\":\"2026-05-01 12:00:00\"}");
 	hs_odoo_event_release(&ev);
 	/* Without any name, a new contact is named by its ManyChat id. */
 	parse_ok("contact", "{\"manychat_id\":\"m-1\",\"phone\":56912345678}",
 	         &ev);
-	json_is(ev.update, "{\"phone\":\"56912345678\",\"last_event_at\":"
+	json_is(ev.update, "{\"phone\":\"56912345678\",\"datetime_actual\":"
 	    "\"2026-05-01 12:00:00\"}");
 	json_is(ev.create, "{\"manychat_id\":\"m-1\",\"phone\":\"56912345678\","
-	    "\"last_event_at\":\"2026-05-01 12:00:00\",\"name\":\"m-1\"}");
+	    "\"datetime_actual\":\"2026-05-01 12:00:00\",\"name\":\"m-1\"}");
 	hs_odoo_event_release(&ev);
 }
 
@@ -136,13 +155,14 @@ a_campaign_appends_a_state_and_updates_the_last_state_only(void **state)
 	    "\"datetime_actual\":\"2025-06-05T12:45:00Z\",\"ultimo_estado\":"
 	    "\"Asignado\",\"tipo_asignacion\":\"Automatica\"}", &ev);
 	assert_int_equal(ev.kind, HS_ODOO_CAMPAIGN);
-	json_is(ev.update, "{\"last_state\":\"Asignado\"}");
+	json_is(ev.update, "{\"ultimo_estado\":\"Asignado\"}");
 	json_is(ev.create, "{\"manychat_id\":\"42\",\"name\":\"42\","
-	    "\"last_state\":\"Asignado\",\"last_event_at\":"
+	    "\"ultimo_estado\":\"Asignado\",\"datetime_actual\":"
 	    "\"2025-06-05 12:45:00\"}");
-	json_is(ev.state, "{\"manychat_id\":\"42\",\"state\":\"Asignado\","
+	json_is(ev.state, "{\"manychat_id\":\"42\","
+	    "\"ultimo_estado\":\"Asignado\","
 	    "\"campaign_id\":\"CAMP-ABC-123\",\"comercial_id\":\"COM-XYZ-001\","
-	    "\"tipo_asignacion\":\"Automatica\",\"event_at\":"
+	    "\"tipo_asignacion\":\"Automatica\",\"datetime_actual\":"
 	    "\"2025-06-05 12:45:00\",\"idempotency_key\":"
 	    "\"manychat:campaign:42:c1:2025-06-05T12:45:00Z\"}");
 	hs_odoo_event_release(&ev);
@@ -200,8 +220,8 @@ odoo_fields_renames_and_leaves_out(void **state)
 	assert_int_equal(hs_odoo_event_parse(&m, &d, &ev, why, sizeof(why)),
 	                 HS_OK);
 	json_is(ev.update, "{\"x_estado\":\"A\"}");
-	json_is(ev.state, "{\"manychat_id\":\"7\",\"state\":\"A\","
-	    "\"x_campaign\":\"c\",\"event_at\":\"2026-05-01 12:00:00\","
+	json_is(ev.state, "{\"manychat_id\":\"7\",\"ultimo_estado\":\"A\","
+	    "\"x_campaign\":\"c\",\"datetime_actual\":\"2026-05-01 12:00:00\","
 	    "\"idempotency_key\":\"manychat:campaign:42:c1:"
 	    "2025-06-05T12:45:00Z\"}");
 	hs_odoo_event_release(&ev);
@@ -241,6 +261,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(datetimes_become_utc_without_t_or_zone),
 		cmocka_unit_test(a_contact_event_maps_every_field),
+		cmocka_unit_test(default_fields_are_the_seed_payload_names),
 		cmocka_unit_test(missing_and_null_values_are_not_sent),
 		cmocka_unit_test(
 		    a_campaign_appends_a_state_and_updates_the_last_state_only),

@@ -23,7 +23,7 @@
 #include "spool/spool.h"
 #include "core/banned.h"
 
-#define DETAIL_MAX 512
+#define DETAIL_MAX 2048	/* a probe names every field Odoo lacks */
 
 struct checks {
 	struct json_object *arr;

@@ -89,6 +89,14 @@ static const char *const queue_key[NQUEUE] = {
 
 /* Configuration --------------------------------------------------------- */
 
+static const char *const queue_required[] = {
+	"AZURE_STORAGE_CONNECTION_STRING", NULL
+};
+/* A dead-letter queue named without an account would be silently off. */
+static const char *const dead_letter_required[] = {
+	"AZURE_STORAGE_CONNECTION_STRING", "AZURE_DEAD_LETTER_QUEUE", NULL
+};
+
 static int
 queue_configured(const struct hs_config *cfg)
 {
@@ -514,6 +522,7 @@ const struct hs_sink_ops hs_sink_azure_queue = {
 	.rate_key = "AZURE_QUEUE_RATE",
 	.batch_key = "AZURE_QUEUE_BATCH",
 	.keys = azure_keys,
+	.required = queue_required,
 	.configured = queue_configured,
 	.open = queue_open,
 	.deliver = sink_deliver,
@@ -528,6 +537,7 @@ const struct hs_sink_ops hs_sink_dead_letter = {
 	.rate_key = "AZURE_QUEUE_RATE",
 	.batch_key = "AZURE_QUEUE_BATCH",
 	.dead_copies = 1,
+	.required = dead_letter_required,
 	.configured = dead_letter_configured,
 	.open = dead_letter_open,
 	.deliver = sink_deliver,

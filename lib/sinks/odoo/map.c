@@ -1,10 +1,12 @@
 /*
  * sinks/odoo/map.c - a ManyChat event as Odoo values, and the field names.
  *
- * The seed's Odoo module is custom, so its field names are a guess that
- * users can correct: every field the sink writes has a role
- * ("contact.email") and a default name, and ODOO_FIELDS renames or drops
- * any of them. Values follow Odoo's conventions (protocols.md §2.3):
+ * The seed's Odoo module is custom: its models carry the payload's own
+ * names (seed 000: ultimo_estado, datetime_actual, ...), so each field the
+ * sink writes defaults to the name the seed's payload gives its value. A
+ * deployment whose module differs corrects them: every field has a role
+ * ("contact.email"), and ODOO_FIELDS renames or drops any of them.
+ * Values follow Odoo's conventions (protocols.md §2.3):
  * datetimes as UTC "YYYY-MM-DD HH:MM:SS", a missing or null value is not
  * sent (an update never blanks a field the event did not carry).
  */
@@ -31,10 +33,32 @@ static const char *const role_names[HS_ODOO_NROLES] = {
 	"state.idempotency_key",
 };
 
+/*
+ * The default Odoo field of each role: the seed payload's name of the
+ * value. The one exception is contact.name: the lead's name (nombre_lead
+ * in the payload) goes to the model's record name, "name", which a real
+ * Odoo 18 manychat.contact was seen to have (issue 11: its first drain
+ * passed "name" and stopped at the first field after it the model lacked).
+ * The idempotency key is hookspool's, not the payload's (protocols.md
+ * 2.7).
+ */
+static const char *const default_fields[HS_ODOO_NROLES] = {
+	"manychat_id", "name", "first_name", "last_name", "phone", "email",
+	"ultimo_estado", "datetime_actual",
+	"manychat_id", "ultimo_estado", "campaign_id", "comercial_id",
+	"tipo_asignacion", "datetime_actual", "idempotency_key",
+};
+
 const char *
 hs_odoo_role_name(enum hs_odoo_role r)
 {
 	return r < HS_ODOO_NROLES ? role_names[r] : "?";
+}
+
+const char *
+hs_odoo_role_default(enum hs_odoo_role r)
+{
+	return r < HS_ODOO_NROLES ? default_fields[r] : "?";
 }
 
 /* Odoo model and field names: lowercase, digits, '_' (and '.' in models). */
@@ -127,7 +151,7 @@ hs_odoo_map_init(struct hs_odoo_map *m, const char *contact_model,
 	memset(m, 0, sizeof(*m));
 	for (r = 0; r < HS_ODOO_NROLES; r++)
 		snprintf(m->field[r], sizeof(m->field[r]), "%s",
-		         strchr(role_names[r], '.') + 1);
+		         default_fields[r]);
 	rc = set_model(m->contact_model, contact_model, "ODOO_CONTACT_MODEL",
 	               why, whylen);
 	if (rc == HS_OK)

@@ -21,37 +21,7 @@
 #include "sinks/odoo/odoo.h"
 #include "core/banned.h"
 
-/* The configuration keys this module reads. */
-static const struct hs_conf_key odoo_keys[] = {
-	{ "ODOO_HOST", HS_CONF_STR, NULL, 0, 0, "Odoo host name" },
-	{ "ODOO_PORT", HS_CONF_INT, "443", 1, 65535, "Odoo port" },
-	{ "ODOO_PROTOCOL", HS_CONF_STR, "jsonrpc+ssl", 0, 0,
-	  "jsonrpc or jsonrpc+ssl" },
-	{ "ODOO_DB", HS_CONF_STR, NULL, 0, 0, "Odoo database" },
-	{ "ODOO_USER", HS_CONF_STR, NULL, 0, 0, "Odoo login" },
-	{ "ODOO_PASSWORD", HS_CONF_SECRET, NULL, 0, 0,
-	  "Odoo password or API key" },
-	{ "ODOO_RATE", HS_CONF_INT, "1", 1, 1000,
-	  "requests per second to Odoo (login included), shared by every run" },
-	{ "ODOO_BATCH", HS_CONF_INT, "1000", 1, 10000,
-	  "events per batch (a batch costs a few requests, not one per event)" },
-	{ "ODOO_TIMEOUT_MS", HS_CONF_INT, "30000", 100, 600000,
-	  "timeout of one Odoo request, answer included" },
-	{ "ODOO_CONNECT_TIMEOUT_MS", HS_CONF_INT, "10000", 100, 600000,
-	  "timeout of connecting to Odoo" },
-	{ "ODOO_CA_FILE", HS_CONF_STR, NULL, 0, 0,
-	  "CA bundle for jsonrpc+ssl (empty: the system's)" },
-	{ "ODOO_CONTACT_MODEL", HS_CONF_STR, "manychat.contact", 0, 0,
-	  "Odoo model of ManyChat contacts" },
-	{ "ODOO_STATE_MODEL", HS_CONF_STR, "manychat.state", 0, 0,
-	  "Odoo model of the contacts' state history" },
-	{ "ODOO_FIELDS", HS_CONF_STR, "", 0, 0,
-	  "field renames: role=field,... (e.g. contact.email=x_email; "
-	  "empty field: not sent)" },
-	{ NULL, HS_CONF_STR, NULL, 0, 0, NULL }
-};
-
-#define URL_MAX		512
+#define URL_MAX		HS_ODOO_URL_MAX
 #define WHO_MAX		(URL_MAX + 300)
 #define WHY_MAX		1024
 
@@ -66,17 +36,12 @@ struct hs_sink {
 	char refused_why[WHY_MAX];
 };
 
-static int
-odoo_configured(const struct hs_config *cfg)
-{
-	return hs_config_has(cfg, "ODOO_HOST");
-}
-
 static void
 odoo_close(struct hs_sink *s)
 {
 	if (!s)
 		return;
+	hs_odoo_rpc_settle(s->rpc);	/* before the run lets go of the sink */
 	hs_odoo_rpc_free(s->rpc);
 	free(s->db);
 	free(s->user);
@@ -88,84 +53,34 @@ odoo_close(struct hs_sink *s)
 }
 
 static enum hs_err
-need(const struct hs_config *cfg, const char *key, char **out, char *why,
-     size_t whylen)
+dup(char **out, const char *v)
 {
-	const char *v = hs_config_get(cfg, key);
-
-	if (!v || !*v) {
-		snprintf(why, whylen, "%s is not set (the odoo sink needs "
-		         "ODOO_HOST, ODOO_DB, ODOO_USER and ODOO_PASSWORD)",
-		         key);
-		return HS_ECONFIG;
-	}
 	*out = strdup(v);
 	return *out ? HS_OK : HS_ENOMEM;
-}
-
-/* "http(s)://host:port/jsonrpc" from ODOO_HOST, ODOO_PORT, ODOO_PROTOCOL. */
-static enum hs_err
-make_url(struct hs_sink *s, const struct hs_config *cfg, char *why,
-         size_t whylen)
-{
-	const char *host = hs_config_get(cfg, "ODOO_HOST");
-	const char *proto = hs_config_get(cfg, "ODOO_PROTOCOL");
-	const char *scheme;
-
-	if (!proto || !strcmp(proto, "jsonrpc+ssl"))
-		scheme = "https";
-	else if (!strcmp(proto, "jsonrpc"))
-		scheme = "http";
-	else {
-		snprintf(why, whylen, "ODOO_PROTOCOL '%.40s' is not jsonrpc or "
-		         "jsonrpc+ssl (the odoo sink speaks JSON-RPC only)",
-		         proto);
-		return HS_ECONFIG;
-	}
-	if (!host || !*host || strcspn(host, "/@?#\\ \t\r\n") != strlen(host)
-	    || strlen(host) > 253) {
-		snprintf(why, whylen, "ODOO_HOST '%.80s' is not a host name "
-		         "(no scheme, path or port: those are ODOO_PROTOCOL "
-		         "and ODOO_PORT)", host ? host : "");
-		return HS_ECONFIG;
-	}
-	snprintf(s->url, sizeof(s->url), "%s://%s:%ld/jsonrpc", scheme, host,
-	         hs_config_int(cfg, "ODOO_PORT"));
-	return HS_OK;
 }
 
 static enum hs_err
 odoo_open(struct hs_sink **out, const struct hs_config *cfg, char *why,
           size_t whylen)
 {
-	struct hs_odoo_rpc_opts o;
+	struct hs_odoo_settings st;
 	struct hs_sink *s;
-	const char *ca = hs_config_get(cfg, "ODOO_CA_FILE");
 	enum hs_err rc;
 
 	*out = NULL;
 	if (!(s = calloc(1, sizeof(*s))))
 		return HS_ENOMEM;
-	rc = make_url(s, cfg, why, whylen);
+	rc = hs_odoo_settings_read(&st, cfg, why, whylen);
 	if (rc == HS_OK)
-		rc = need(cfg, "ODOO_DB", &s->db, why, whylen);
+		rc = dup(&s->db, st.db);
 	if (rc == HS_OK)
-		rc = need(cfg, "ODOO_USER", &s->user, why, whylen);
+		rc = dup(&s->user, st.user);
 	if (rc == HS_OK)
-		rc = need(cfg, "ODOO_PASSWORD", &s->password, why, whylen);
-	if (rc == HS_OK)
-		rc = hs_odoo_map_init(&s->map,
-		    hs_config_get(cfg, "ODOO_CONTACT_MODEL"),
-		    hs_config_get(cfg, "ODOO_STATE_MODEL"),
-		    hs_config_get(cfg, "ODOO_FIELDS"), why, whylen);
+		rc = dup(&s->password, st.password);
 	if (rc == HS_OK) {
-		o.url = s->url;
-		o.timeout_ms = hs_config_int(cfg, "ODOO_TIMEOUT_MS");
-		o.connect_timeout_ms = hs_config_int(cfg,
-		    "ODOO_CONNECT_TIMEOUT_MS");
-		o.ca_file = ca && *ca ? ca : NULL;
-		o.min_gap_ms = 1000 / hs_config_int(cfg, "ODOO_RATE");
-		rc = hs_odoo_rpc_new(&s->rpc, &o);
+		s->map = st.map;
+		snprintf(s->url, sizeof(s->url), "%s", st.url);
+		rc = hs_odoo_rpc_new(&s->rpc, &st.rpc);
 	}
 	if (rc == HS_OK) {
 		snprintf(s->who, sizeof(s->who), "user '%.100s' on database "
@@ -238,8 +153,9 @@ login(struct hs_sink *s, int64_t now_ms, struct hs_outcome *out, size_t n)
 		s->uid = (long)json_object_get_int64(r.result);
 	else if (r.cls == HS_ODOO_OK)	/* false: bad login or password */
 		snprintf(s->refused_why, sizeof(s->refused_why), "odoo refused "
-		         "the login of %s: wrong ODOO_USER or ODOO_PASSWORD "
-		         "(password or API key); not tried again this run, "
+		         "the login of %s: wrong ODOO_USERNAME (or ODOO_USER) "
+		         "or ODOO_PASSWORD (password or API key); not tried "
+		         "again this run, "
 		         "Odoo locks an address out after repeated failures",
 		         s->who);
 	else if (r.cls != HS_ODOO_RETRY)
@@ -291,10 +207,12 @@ const struct hs_sink_ops hs_sink_odoo = {
 	        "manychat.contact, campaign assignments into manychat.state",
 	.rate_key = "ODOO_RATE",
 	.batch_key = "ODOO_BATCH",
-	.keys = odoo_keys,
-	.configured = odoo_configured,
+	.keys = hs_odoo_keys,
+	.required = hs_odoo_required,
+	.configured = hs_odoo_configured,
 	.open = odoo_open,
 	.deliver = odoo_deliver,
 	.close = odoo_close,
 	.set_pacer = odoo_set_pacer,
+	.probe = hs_odoo_probe,
 };

@@ -14,6 +14,8 @@
  *   sinks/odoo/rpc.c    one JSON-RPC call: envelope, pacing, HTTP, classifying
  *   sinks/odoo/map.c    an event's body to Odoo values; configurable field
  *   names
+ *   sinks/odoo/settings.c  the keys, the required ones, where Odoo is
+ *   sinks/odoo/probe.c  spoolctl check: login, then the models' fields
  *
  * The declarations below the ops are internal to those files and to the
  * unit tests.
@@ -25,10 +27,12 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/config.h"
 #include "core/err.h"
 #include "sinks/sink.h"
 
 struct json_object;
+struct hs_config;
 
 extern const struct hs_sink_ops hs_sink_odoo;
 
@@ -60,10 +64,12 @@ struct hs_odoo_rpc_opts {
 	long timeout_ms;		/* one request, answer included */
 	long connect_timeout_ms;
 	const char *ca_file;		/* NULL: the system's CA store */
-	/* Least time between two sends of this connection (1000 / rate):
-	 * the bucket spaces the tokens, this absorbs what happens between
-	 * a token and its send (the bucket's own commit). 0: none. */
-	long min_gap_ms;
+	/* Least time between two requests as the peer sees them arrive
+	 * (1000 / rate): the bucket spaces the tokens, this absorbs what
+	 * happens between a token and the request's first byte on the
+	 * wire (the bucket's commit, a new connection's TCP and TLS
+	 * handshakes). 0: none. */
+	double min_gap_ms;
 };
 
 struct hs_odoo_rpc;
@@ -74,6 +80,14 @@ enum hs_err hs_odoo_rpc_new(struct hs_odoo_rpc **out,
 void hs_odoo_rpc_free(struct hs_odoo_rpc *c);
 /* p (borrowed, may be NULL: unpaced) is asked for a token per request. */
 void hs_odoo_rpc_set_pacer(struct hs_odoo_rpc *c, struct hs_pacer *p);
+/*
+ * Returns once 1/rate has passed since the last request went out. The
+ * sink calls it before ending a run: the next run cannot start before
+ * this one lets go of the sink, so its first request - whose token the
+ * bucket may grant before this run's last request even left, when that
+ * one opened a connection - still reaches Odoo 1/rate after it.
+ */
+void hs_odoo_rpc_settle(struct hs_odoo_rpc *c);
 /* HTTP requests sent so far. */
 long hs_odoo_rpc_requests(const struct hs_odoo_rpc *c);
 
@@ -135,6 +149,9 @@ struct hs_odoo_map {
 
 /* "contact.name", "state.idempotency_key", ... (static). */
 const char *hs_odoo_role_name(enum hs_odoo_role r);
+/* The role's Odoo field when ODOO_FIELDS does not rename it: the seed
+ * payload's name ("ultimo_estado"), static. */
+const char *hs_odoo_role_default(enum hs_odoo_role r);
 
 /*
  * The default mapping with models contact_model and state_model, then
@@ -175,6 +192,42 @@ void hs_odoo_event_release(struct hs_odoo_event *ev);
 
 /* ISO-8601 (any zone) to Odoo's UTC "YYYY-MM-DD HH:MM:SS"; 0 or -1. */
 int hs_odoo_datetime(const char *iso, char *out, size_t n);
+
+/* sinks/odoo/settings.c ---------------------------------------------------- */
+
+extern const struct hs_conf_key hs_odoo_keys[];
+extern const char *const hs_odoo_required[];	/* hs_sink_ops.required */
+
+/* ODOO_URL or ODOO_HOST is set: the configuration names an Odoo. */
+int hs_odoo_configured(const struct hs_config *cfg);
+
+#define HS_ODOO_URL_MAX 512
+
+/* Where Odoo is and who we are there; the strings borrowed from cfg. */
+struct hs_odoo_settings {
+	char url[HS_ODOO_URL_MAX];	/* "https://host:443/jsonrpc" */
+	const char *db, *user, *password;
+	struct hs_odoo_map map;
+	struct hs_odoo_rpc_opts rpc;	/* .url is url above: no copying */
+};
+
+/*
+ * Reads st from cfg: ODOO_URL, else ODOO_HOST/PORT/PROTOCOL; ODOO_USERNAME,
+ * else ODOO_USER; the field map. HS_ECONFIG with why (never a secret)
+ * when a setting is missing or unusable.
+ */
+enum hs_err hs_odoo_settings_read(struct hs_odoo_settings *st,
+                                  const struct hs_config *cfg, char *why,
+                                  size_t whylen) HS_MUST_CHECK;
+
+/* sinks/odoo/probe.c ------------------------------------------------------- */
+
+/* hs_sink_ops.probe: logs in, then reads both models' fields (fields_get)
+ * and names every mapped field Odoo lacks with the ODOO_FIELDS line that
+ * would fix it. Three requests, spaced by 1/ODOO_RATE, each within
+ * timeout_ms / 3. */
+enum hs_probe hs_odoo_probe(const struct hs_config *cfg, int64_t now_ms,
+                            long timeout_ms, char *detail, size_t n);
 
 /* sinks/odoo/batch.c ------------------------------------------------------- */
 
