@@ -24,9 +24,6 @@
 #include "program/options.h"
 #include "core/banned.h"
 
-enum { EX_DONE = HS_EX_OK, EX_REFUSED = HS_EX_REFUSED,
-    EX_USAGE = HS_EX_USAGE, EX_TEMP = HS_EX_TEMP };
-
 struct args {
 	const char *sink;
 	int once, drain, dry_run, verbose, backfill, list, help;
@@ -166,16 +163,16 @@ summary(const struct hs_sink_ops *ops, const struct hs_sync_stats *st,
 static int
 exit_code(enum hs_err rc)
 {
-	return rc == HS_OK ? EX_DONE : rc == HS_EBUSY ? EX_REFUSED :
-	    rc == HS_ECONFIG ? EX_USAGE : EX_TEMP;
+	return rc == HS_OK ? HS_EX_OK : rc == HS_EBUSY ? HS_EX_REFUSED :
+	    rc == HS_ECONFIG ? HS_EX_USAGE : HS_EX_TEMP;
 }
 
 /* The run's exit code over several sinks: the worst one wins. */
 static int
 worse(int a, int b)
 {
-	if (a == EX_TEMP || b == EX_TEMP)
-		return EX_TEMP;
+	if (a == HS_EX_TEMP || b == HS_EX_TEMP)
+		return HS_EX_TEMP;
 	return a > b ? a : b;
 }
 
@@ -262,7 +259,7 @@ test_clock(void)
 		    "time or ms since the epoch", HS_TEST_NOW_ENV,
 		    getenv(HS_TEST_NOW_ENV));
 		hs_log_msg(HS_LOG_ERROR, "clock", msg);
-		return EX_USAGE;
+		return HS_EX_USAGE;
 	}
 	if (on) {
 		hs_time_iso(hs_now_ms(), iso, sizeof(iso));
@@ -271,7 +268,7 @@ test_clock(void)
 		    HS_TEST_NOW_ENV, iso);
 		hs_log_msg(HS_LOG_WARN, "clock", msg);
 	}
-	return EX_DONE;
+	return HS_EX_OK;
 }
 
 static int
@@ -296,24 +293,24 @@ main(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	if (parse_args(argc, argv, &a)) {
 		usage(stderr);
-		return EX_USAGE;
+		return HS_EX_USAGE;
 	}
 	if (a.help) {
 		usage(stdout);
-		return EX_DONE;
+		return HS_EX_OK;
 	}
 	code = load_config(&cfg, &a);
-	if (code == EX_DONE)
+	if (code == HS_EX_OK)
 		code = test_clock();
-	if (code == EX_DONE && a.list)
+	if (code == HS_EX_OK && a.list)
 		list_sinks(cfg);
-	if (code == EX_DONE && a.sink && !(only = hs_sink_find(a.sink))) {
+	if (code == HS_EX_OK && a.sink && !(only = hs_sink_find(a.sink))) {
 		fprintf(stderr, "scheduled_sync: no sink '%s' (see "
 		    "--list-sinks)\n", a.sink);
-		code = EX_USAGE;
+		code = HS_EX_USAGE;
 	}
-	if (code == EX_DONE && !a.list && !(sp = open_spool(cfg)))
-		code = EX_TEMP;
+	if (code == HS_EX_OK && !a.list && !(sp = open_spool(cfg)))
+		code = HS_EX_TEMP;
 	deadline = hs_now_ms() + 1000 * (a.max_seconds ? a.max_seconds :
 	    hs_config_int(cfg, "SYNC_MAX_SECONDS"));
 	for (ops = hs_sink_registry; sp && *ops; ops++) {

@@ -317,11 +317,11 @@ load_config(const struct args *a, enum cmd_id c, struct hs_config **cfg)
 	enum hs_err rc = hs_boot_config(cfg, &boot);
 
 	if (rc == HS_ENOMEM)
-		return HS_ADMIN_EX_TEMP;
+		return HS_EX_TEMP;
 	if (rc == HS_OK || c == C_CHECK || a->spool)
-		return HS_ADMIN_EX_OK;
+		return HS_EX_OK;
 	hs_boot_print_errors(stderr, "spoolctl", *cfg);
-	return HS_ADMIN_EX_USAGE;
+	return HS_EX_USAGE;
 }
 
 /* The spool the configuration (or --spool) names, as every program opens it. */
@@ -336,7 +336,7 @@ open_spool(struct hs_admin_run *r, const char *path)
 	rc = hs_admin_open(&r->sp, path, o.synchronous, o.busy_ms, why,
 	    sizeof(why));
 	if (rc == HS_OK)
-		return HS_ADMIN_EX_OK;
+		return HS_EX_OK;
 	fprintf(stderr, "spoolctl: %s\n", why);
 	return hs_admin_exit_code(rc);
 }
@@ -351,7 +351,7 @@ run(struct hs_admin_run *r, const struct args *a, enum cmd_id c,
 
 	if (make_filter(a, r->now_ms, c, &f) ||
 	    (c == C_PURGE && make_purge(a, r->now_ms, &p)))
-		return HS_ADMIN_EX_USAGE;
+		return HS_EX_USAGE;
 	switch (c) {
 	case C_STATS:	return hs_admin_cmd_stats(r);
 	case C_LIST:	return hs_admin_cmd_list(r, &f);
@@ -365,7 +365,7 @@ run(struct hs_admin_run *r, const struct args *a, enum cmd_id c,
 			    r->cfg, "SPOOL_BUSY_TIMEOUT_MS"));
 	case C_EXPORT:	return hs_admin_cmd_export(r, &f);
 	case C_CHECK:	return hs_admin_cmd_check(r, &co);
-	default:	return HS_ADMIN_EX_USAGE;
+	default:	return HS_EX_USAGE;
 	}
 }
 
@@ -398,14 +398,14 @@ test_clock(void)
 		fprintf(stderr, "spoolctl: %s '%.40s' is not an ISO-8601 "
 		    "time or ms since the epoch\n", HS_TEST_NOW_ENV,
 		    getenv(HS_TEST_NOW_ENV));
-		return HS_ADMIN_EX_USAGE;
+		return HS_EX_USAGE;
 	}
 	if (on) {
 		hs_time_iso(hs_now_ms(), iso, sizeof(iso));
 		fprintf(stderr, "spoolctl: %s is set: 'now' is %s; for tests "
 		    "only, never in production\n", HS_TEST_NOW_ENV, iso);
 	}
-	return HS_ADMIN_EX_OK;
+	return HS_EX_OK;
 }
 
 int
@@ -423,21 +423,21 @@ main(int argc, char **argv)
 	hs_log_setup("spoolctl", HS_LOG_WARN);
 	if (argc < 2) {
 		usage(stderr);
-		return HS_ADMIN_EX_USAGE;
+		return HS_EX_USAGE;
 	}
 	if (parse_args(argc, argv, &a, &cmd) || (cmd < 0 && !a.help)) {
 		fprintf(stderr, "spoolctl: see 'spoolctl%s%s --help'\n",
 		    cmd < 0 ? "" : " ", cmd < 0 ? "" : cmds[cmd].name);
-		return HS_ADMIN_EX_USAGE;
+		return HS_EX_USAGE;
 	}
 	if (a.help) {
 		if (cmd < 0)
 			usage(stdout);
 		else
 			usage_cmd(stdout, (enum cmd_id)cmd);
-		return HS_ADMIN_EX_OK;
+		return HS_EX_OK;
 	}
-	if ((code = test_clock()) != HS_ADMIN_EX_OK)
+	if ((code = test_clock()) != HS_EX_OK)
 		return code;
 	/* Who acts is read before anything can change the process's user. */
 	hs_admin_actor(getenv("SUDO_USER"), getenv("USER"), getuid(), actor,
@@ -454,9 +454,9 @@ main(int argc, char **argv)
 	r.cfg = cfg;
 	path = a.spool ? a.spool : cfg ? hs_config_get(cfg, "SPOOL_PATH") :
 	    NULL;
-	if (code == HS_ADMIN_EX_OK && cmd != C_CHECK)
+	if (code == HS_EX_OK && cmd != C_CHECK)
 		code = open_spool(&r, path);
-	if (code == HS_ADMIN_EX_OK)
+	if (code == HS_EX_OK)
 		code = run(&r, &a, (enum cmd_id)cmd, path);
 	hs_spool_close(r.sp);
 	hs_config_free(cfg);

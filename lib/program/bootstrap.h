@@ -24,11 +24,10 @@
 
 #include "core/config.h"
 #include "core/err.h"
+#include "core/exit.h"
 #include "core/log.h"
 #include "spool/spool.h"
 
-/* Exit codes of every program (README "Exit codes"). */
-enum { HS_EX_OK = 0, HS_EX_REFUSED = 1, HS_EX_USAGE = 100, HS_EX_TEMP = 111 };
 
 enum {
 	/* Problems are not logged: the program reports them its own way

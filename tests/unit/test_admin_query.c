@@ -60,7 +60,7 @@ stats_counts_by_source_and_sink_with_ages(void **state)
 	fill(fx, ids);
 	run_begin(fx, &r, 1, NULL);
 	run_end(fx, &r, hs_admin_cmd_stats(&r));
-	assert_int_equal(fx->code, HS_ADMIN_EX_OK);
+	assert_int_equal(fx->code, HS_EX_OK);
 	assert_non_null(fx->json);
 	assert_string_equal(jstr(fx, "spool"), fx->path);
 	assert_int_equal(jint(fx->json, "schema_version"),
@@ -128,7 +128,7 @@ list_count(struct fx *fx, const struct hs_admin_filter *f, int64_t *first)
 
 	run_begin(fx, &r, 1, NULL);
 	run_end(fx, &r, hs_admin_cmd_list(&r, f));
-	assert_int_equal(fx->code, HS_ADMIN_EX_OK);
+	assert_int_equal(fx->code, HS_EX_OK);
 	json_object_object_get_ex(fx->json, "events", &arr);
 	if (first && json_object_array_length(arr))
 		*first = jint(json_object_array_get_idx(arr, 0), "id");
@@ -253,7 +253,7 @@ show_has_headers_body_deliveries_and_history(void **state)
 	    " 'by hand')");
 	run_begin(fx, &r, 1, NULL);
 	run_end(fx, &r, hs_admin_cmd_show(&r, "k-dead", NULL));
-	assert_int_equal(fx->code, HS_ADMIN_EX_OK);
+	assert_int_equal(fx->code, HS_EX_OK);
 	assert_non_null(fx->json);
 	assert_int_equal(jint(fx->json, "id"), ids[2]);
 	assert_string_equal(jstr(fx, "remote_addr"), "192.0.2.7");
@@ -280,7 +280,7 @@ show_has_headers_body_deliveries_and_history(void **state)
 	assert_non_null(strstr(fx->out, "by hand"));
 	run_begin(fx, &r, 0, NULL);
 	run_end(fx, &r, hs_admin_cmd_show(&r, "999", NULL));
-	assert_int_equal(fx->code, HS_ADMIN_EX_REFUSED);
+	assert_int_equal(fx->code, HS_EX_REFUSED);
 	assert_non_null(strstr(fx->err, "no event with id or key '999'"));
 }
 
@@ -299,7 +299,7 @@ export_writes_one_parsable_line_per_event(void **state)
 	f.source = "manychat";
 	run_begin(fx, &r, 0, NULL);
 	run_end(fx, &r, hs_admin_cmd_export(&r, &f));
-	assert_int_equal(fx->code, HS_ADMIN_EX_OK);
+	assert_int_equal(fx->code, HS_EX_OK);
 	for (line = strtok_r(fx->out, "\n", &save); line;
 	    line = strtok_r(NULL, "\n", &save), n++) {
 		o = json_tokener_parse(line);
@@ -341,7 +341,7 @@ check_passes_a_sound_spool_and_fails_a_readable_one(void **state)
 
 	chmod(fx->dir, 0700);
 	check(fx);
-	assert_int_equal(fx->code, HS_ADMIN_EX_OK);
+	assert_int_equal(fx->code, HS_EX_OK);
 	assert_true(json_object_get_boolean(json_object_object_get(fx->json,
 	    "ok")));
 	assert_string_equal(check_status(fx, "spool file"), "ok");
@@ -353,7 +353,7 @@ check_passes_a_sound_spool_and_fails_a_readable_one(void **state)
 	    hs_spool_latest_version());
 	chmod(fx->path, 0644);
 	check(fx);
-	assert_int_equal(fx->code, HS_ADMIN_EX_REFUSED);
+	assert_int_equal(fx->code, HS_EX_REFUSED);
 	assert_string_equal(check_status(fx, "spool file"), "fail");
 	assert_false(json_object_get_boolean(json_object_object_get(fx->json,
 	    "ok")));
@@ -369,7 +369,7 @@ check_fails_a_schema_from_a_newer_build(void **state)
 	    hs_spool_latest_version() + 1);
 	exec_sql(fx, sql);
 	check(fx);
-	assert_int_equal(fx->code, HS_ADMIN_EX_REFUSED);
+	assert_int_equal(fx->code, HS_EX_REFUSED);
 	assert_string_equal(check_status(fx, "spool schema"), "fail");
 	/* nothing was migrated or changed by looking */
 	assert_int_equal(q_int(fx, "PRAGMA user_version"),
@@ -385,7 +385,7 @@ check_warns_of_pending_deliveries_no_sink_will_take(void **state)
 	check(fx);
 	assert_string_equal(check_status(fx, "pending to unconfigured sink"),
 	    "warn");
-	assert_int_equal(fx->code, HS_ADMIN_EX_OK);
+	assert_int_equal(fx->code, HS_EX_OK);
 }
 
 int

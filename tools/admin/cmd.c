@@ -29,17 +29,17 @@ hs_admin_exit_code(enum hs_err rc)
 {
 	switch (rc) {
 	case HS_OK:
-		return HS_ADMIN_EX_OK;
+		return HS_EX_OK;
 	case HS_ENOTFOUND:
 	case HS_EEXIST:
-		return HS_ADMIN_EX_REFUSED;
+		return HS_EX_REFUSED;
 	case HS_ECONFIG:
 	case HS_EINVAL:
 	case HS_EROFS:
 	case HS_EAUTH:
-		return HS_ADMIN_EX_USAGE;
+		return HS_EX_USAGE;
 	default:
-		return HS_ADMIN_EX_TEMP;
+		return HS_EX_TEMP;
 	}
 }
 
@@ -60,7 +60,7 @@ int
 admin_db_fail(struct hs_admin_run *r, enum hs_err rc, const char *what)
 {
 	if (rc == HS_EBUSY)
-		return admin_fail(r, HS_ADMIN_EX_TEMP, "%s: the spool stayed "
+		return admin_fail(r, HS_EX_TEMP, "%s: the spool stayed "
 		    "locked past SPOOL_BUSY_TIMEOUT_MS; try again", what);
 	return admin_fail(r, hs_admin_exit_code(rc), "%s: %s (%s)", what,
 	    hs_err_str(rc), r->sp ? hs_spool_errmsg(r->sp) : "no spool");
@@ -87,7 +87,7 @@ hs_admin_cmd_stats(struct hs_admin_run *r)
 	else
 		hs_admin_print_stats(r->out, &v, o);
 	json_object_put(o);
-	return HS_ADMIN_EX_OK;
+	return HS_EX_OK;
 }
 
 int
@@ -104,7 +104,7 @@ hs_admin_cmd_list(struct hs_admin_run *r, const struct hs_admin_filter *f)
 	else
 		hs_admin_print_list(r->out, &v, o);
 	json_object_put(o);
-	return HS_ADMIN_EX_OK;
+	return HS_EX_OK;
 }
 
 static int
@@ -119,7 +119,7 @@ show_json(struct hs_admin_run *r, struct json_object *o,
 	if (rc == HS_OK)
 		fprintf(r->out, "%s\n", hs_buf_str(&line));
 	hs_buf_release(&line);
-	return rc == HS_OK ? HS_ADMIN_EX_OK : admin_db_fail(r, rc, "show");
+	return rc == HS_OK ? HS_EX_OK : admin_db_fail(r, rc, "show");
 }
 
 int
@@ -132,7 +132,7 @@ hs_admin_cmd_show(struct hs_admin_run *r, const char *target,
 	char why[512];
 	int64_t id = 0;
 	enum hs_err rc;
-	int code = HS_ADMIN_EX_OK;
+	int code = HS_EX_OK;
 
 	rc = hs_admin_find(r->sp, target, source, &id, why, sizeof(why));
 	if (rc == HS_ENOTFOUND || rc == HS_EEXIST)
@@ -200,7 +200,7 @@ hs_admin_cmd_export(struct hs_admin_run *r, const struct hs_admin_filter *f)
 		return admin_db_fail(r, rc, "export");
 	fprintf(r->err, "spoolctl: exported %ld event%s\n", n,
 	    n == 1 ? "" : "s");
-	return HS_ADMIN_EX_OK;
+	return HS_EX_OK;
 }
 
 int
@@ -220,8 +220,8 @@ hs_admin_cmd_check(struct hs_admin_run *r,
 	else
 		hs_admin_print_check(r->out, &v, res);
 	ok = admin_get(res, "ok");
-	code = ok && json_object_get_boolean(ok) ? HS_ADMIN_EX_OK :
-	    HS_ADMIN_EX_REFUSED;
+	code = ok && json_object_get_boolean(ok) ? HS_EX_OK :
+	    HS_EX_REFUSED;
 	json_object_put(res);
 	return code;
 }

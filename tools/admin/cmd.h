@@ -15,19 +15,11 @@
 
 #include "admin/admin.h"
 #include "core/err.h"
+#include "core/exit.h"
 
 struct hs_config;
 struct hs_spool;
 
-/* The exit codes, stable and documented in spoolctl --help. */
-enum hs_admin_exit {
-	HS_ADMIN_EX_OK = 0,		/* done */
-	/* not found, nothing to do, declined, refused without --yes, a
-	 * check failed */
-	HS_ADMIN_EX_REFUSED = 1,
-	HS_ADMIN_EX_USAGE = 100,	/* usage or configuration error */
-	HS_ADMIN_EX_TEMP = 111,		/* temporary: spool busy, I/O */
-};
 
 struct hs_admin_run {
 	const struct hs_config *cfg;	/* may be NULL (--spool alone) */

@@ -24,11 +24,11 @@ ask(struct hs_admin_run *r, const char *question, const char *what)
 	switch (hs_admin_confirm(question, r->yes, r->interactive, r->in,
 	    r->err)) {
 	case HS_ADMIN_YES:
-		return HS_ADMIN_EX_OK;
+		return HS_EX_OK;
 	case HS_ADMIN_NO:
-		return admin_fail(r, HS_ADMIN_EX_REFUSED, "nothing done");
+		return admin_fail(r, HS_EX_REFUSED, "nothing done");
 	default:
-		return admin_fail(r, HS_ADMIN_EX_REFUSED, "refusing to %s "
+		return admin_fail(r, HS_EX_REFUSED, "refusing to %s "
 		    "without a terminal to ask on: add --yes", what);
 	}
 }
@@ -56,12 +56,12 @@ nothing_to_retry(struct hs_admin_run *r, const struct hs_admin_filter *f)
 	p.state = "pending";
 	if (f->event_id > 0 && !strcmp(f->state, "dead") &&
 	    hs_admin_retry_count(r->sp, &p, &pending) == HS_OK && pending)
-		return admin_fail(r, HS_ADMIN_EX_REFUSED, "event %lld has no "
+		return admin_fail(r, HS_EX_REFUSED, "event %lld has no "
 		    "dead delivery%s; %ld pending: push %s now with --state "
 		    "pending", (long long)f->event_id, f->sink ?
 		    " to that sink" : "", pending,
 		    pending == 1 ? "it" : "them");
-	return admin_fail(r, HS_ADMIN_EX_REFUSED, "nothing to retry: no %s "
+	return admin_fail(r, HS_EX_REFUSED, "nothing to retry: no %s "
 	    "delivery matches", f->state);
 }
 
@@ -110,7 +110,7 @@ hs_admin_cmd_retry(struct hs_admin_run *r, const char *target,
 	if (!f.state || !*f.state)
 		f.state = "dead";
 	if (strcmp(f.state, "dead") && strcmp(f.state, "pending"))
-		return admin_fail(r, HS_ADMIN_EX_USAGE, "retry takes --state "
+		return admin_fail(r, HS_EX_USAGE, "retry takes --state "
 		    "dead or pending; a done delivery is sent again with "
 		    "'spoolctl replay'");
 	if (target) {
@@ -119,7 +119,7 @@ hs_admin_cmd_retry(struct hs_admin_run *r, const char *target,
 		if (rc != HS_OK)
 			return admin_fail(r, hs_admin_exit_code(rc), "%s", why);
 	} else if (!has_filter(&f) && !all) {
-		return admin_fail(r, HS_ADMIN_EX_USAGE, "retry needs an event "
+		return admin_fail(r, HS_EX_USAGE, "retry needs an event "
 		    "(ID or KEY), a filter (--sink, --source, ...) or --all");
 	}
 	rc = hs_admin_retry_count(r->sp, &f, &n);
@@ -137,7 +137,7 @@ hs_admin_cmd_retry(struct hs_admin_run *r, const char *target,
 	    &res)) != HS_OK)
 		return admin_db_fail(r, rc, "retry");
 	retry_report(r, &f, n, &res, dry_run);
-	return HS_ADMIN_EX_OK;
+	return HS_EX_OK;
 }
 
 /* Why sink cannot take a replay, or NULL. */
@@ -205,15 +205,15 @@ replay_sinks(struct hs_admin_run *r, int64_t id, const char *sink,
 
 	if (sink) {
 		if (!hs_sink_find(sink))
-			return admin_fail(r, HS_ADMIN_EX_USAGE, "no sink '%s' "
+			return admin_fail(r, HS_EX_USAGE, "no sink '%s' "
 			    "(scheduled_sync --list-sinks shows them)", sink);
-		return hs_buf_adds(out, sink) == HS_OK ? 0 : HS_ADMIN_EX_TEMP;
+		return hs_buf_adds(out, sink) == HS_OK ? 0 : HS_EX_TEMP;
 	}
 	rc = hs_admin_event_sinks(r->sp, id, out);
 	if (rc != HS_OK)
 		return admin_db_fail(r, rc, "replay");
 	if (out->len == 0)
-		return admin_fail(r, HS_ADMIN_EX_REFUSED, "event %lld has no "
+		return admin_fail(r, HS_EX_REFUSED, "event %lld has no "
 		    "delivery to repeat: name a sink with --sink",
 		    (long long)id);
 	return 0;
@@ -242,7 +242,7 @@ hs_admin_cmd_replay(struct hs_admin_run *r, const char *target,
 		if ((sp_ = strchr(s, ' ')))
 			*sp_ = '\0';
 		if ((k = replay_one(r, id, s, done, refused)) < 0)
-			code = HS_ADMIN_EX_TEMP;
+			code = HS_EX_TEMP;
 		worst |= k;
 	}
 	if (code == 0 && r->json) {
@@ -252,7 +252,7 @@ hs_admin_cmd_replay(struct hs_admin_run *r, const char *target,
 	}
 	json_object_put(o);
 	hs_buf_release(&sinks);
-	return code ? code : worst ? HS_ADMIN_EX_REFUSED : HS_ADMIN_EX_OK;
+	return code ? code : worst ? HS_EX_REFUSED : HS_EX_OK;
 }
 
 static void
@@ -303,7 +303,7 @@ hs_admin_cmd_purge(struct hs_admin_run *r, const struct hs_admin_purge *p,
 			return admin_db_fail(r, rc, "purge");
 	}
 	purge_report(r, p, n, purged, dry_run);
-	return HS_ADMIN_EX_OK;
+	return HS_EX_OK;
 }
 
 int
@@ -324,7 +324,7 @@ hs_admin_cmd_vacuum(struct hs_admin_run *r, int busy_ms)
 	if (!r->json) {
 		fprintf(r->out, "vacuumed '%s': %lld -> %lld bytes\n",
 		    hs_spool_path(r->sp), (long long)before, (long long)after);
-		return HS_ADMIN_EX_OK;
+		return HS_EX_OK;
 	}
 	o = json_object_new_object();
 	json_object_object_add(o, "bytes_before",
@@ -332,5 +332,5 @@ hs_admin_cmd_vacuum(struct hs_admin_run *r, int busy_ms)
 	json_object_object_add(o, "bytes_after", json_object_new_int64(after));
 	admin_print_json(r, o);
 	json_object_put(o);
-	return HS_ADMIN_EX_OK;
+	return HS_EX_OK;
 }
