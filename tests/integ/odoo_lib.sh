@@ -38,6 +38,23 @@ hs_odoo_need()
 	    hs_skip_all "python3 is missing ('make deps' installs it)"
 }
 
+# hs_odoo_tls: a self-signed certificate for 127.0.0.1 in a directory of
+# its own ($hs_odoo_pki: cert.pem, key.pem), and the curl options that
+# trust it; then hs_odoo_start --tls-cert/--tls-key serves HTTPS.
+hs_odoo_tls()
+{
+	hs_odoo_pki=$(mktemp -d "${TMPDIR:-/tmp}/hs-odoo-pki.XXXXXX")
+	hs_dirs+=("$hs_odoo_pki")
+	chmod 0755 "$hs_odoo_pki"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=odoo.test \
+	    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+	    -keyout "$hs_odoo_pki/key.pem" -out "$hs_odoo_pki/cert.pem" \
+	    >/dev/null 2>&1 || hs_bail "make a self-signed certificate"
+	chmod 0644 "$hs_odoo_pki/cert.pem"
+	HS_ODOO_SCHEME=https
+	HS_ODOO_CURL=(--cacert "$hs_odoo_pki/cert.pem")
+}
+
 # hs_odoo_start [DOUBLE ARGS...]: start the double on HS_ODOO_PORT (or a
 # free port the first time) with the store and log in HS_ODOO_DIR (a new
 # directory the first time: a restart keeps the records). Sets

@@ -18,16 +18,8 @@
 hs_sync_one_mode
 hs_odoo_need
 
-pki=$(mktemp -d "${TMPDIR:-/tmp}/hs-odoo-pki.XXXXXX")
-hs_dirs+=("$pki")
-chmod 0755 "$pki"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=odoo.test \
-    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
-    -keyout "$pki/key.pem" -out "$pki/cert.pem" >/dev/null 2>&1 ||
-    hs_bail "make a self-signed certificate"
-chmod 0644 "$pki/cert.pem"
-HS_ODOO_SCHEME=https
-HS_ODOO_CURL=(--cacert "$pki/cert.pem")
+hs_odoo_tls
+pki=$hs_odoo_pki
 hs_odoo_start --tls-cert "$pki/cert.pem" --tls-key "$pki/key.pem" \
     --handshake-delay-ms 40
 mapfile -t conf < <(hs_odoo_conf ODOO_RATE=20 ODOO_BATCH=2 \
