@@ -21,12 +21,16 @@ say() { echo "hookspool: $*" >&2; }
 random_secret() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 # The value the handler will use for a key, default included, as
 # `hooks.fcgi --check-config` reports it (quotes and `export` resolved);
-# empty when unset.
+# empty when unset. The report is read once (checked_conf) and kept.
+checked=
+checked_conf()
+{
+	checked=$(HOOKSPOOL_CONF=$1 "$home/cgi-bin/hooks.fcgi" --check-config 2>/dev/null)
+}
 effective()
 {
-	HOOKSPOOL_CONF=$1 "$home/cgi-bin/hooks.fcgi" --check-config 2>/dev/null |
-	    sed -n "s/^  $2  *\(.*\)$/\1/p" | sed 's/  \[default\]$//' |
-	    sed 's/^(unset)$//; s/^(empty)$//'
+	sed -n "s/^  $1  *\(.*\)$/\1/p" <<<"$checked" |
+	    sed 's/  \[default\]$//' | sed 's/^(unset)$//; s/^(empty)$//'
 }
 
 case $port in
@@ -104,7 +108,8 @@ if ! grep -Eq '^[[:space:]]*(export[[:space:]]+)?SPOOL_PATH[[:space:]]*=' "$conf
 	)
 fi
 sql_driver_hint "$run_conf"
-spool=$(effective "$run_conf" SPOOL_PATH)
+checked_conf "$run_conf"
+spool=$(effective SPOOL_PATH)
 spool_dir=$(dirname "$spool")
 if ! mkdir -p "$spool_dir" 2>/dev/null || [[ ! -w $spool_dir ]]; then
 	say "cannot write the spool's directory $spool_dir (SPOOL_PATH in $conf)"
@@ -112,7 +117,7 @@ if ! mkdir -p "$spool_dir" 2>/dev/null || [[ ! -w $spool_dir ]]; then
 fi
 # The embedded default's tables (the schema file is safe to run again).
 embedded=0
-if [[ $(effective "$run_conf" ODBC_CONNECTION_STRING) == "(set, hidden)" ]] &&
+if [[ $(effective ODBC_CONNECTION_STRING) == "(set, hidden)" ]] &&
     grep -q "Database=$sqldb;" "$run_conf"; then
 	sqlite3 "$sqldb" <"$home/sql/schema/sqlite.sql"
 	embedded=1
@@ -121,7 +126,7 @@ fi
 # a configuration written before it had that line routes only ManyChat's
 # (sync/routes.h), and the banner says how to add it.
 signed_routed=0
-routes=$(effective "$run_conf" ROUTES)
+routes=$(effective ROUTES)
 if [[ $embedded -eq 1 ]] && tr ';' '\n' <<<"$routes" | tr -d ' ' |
     grep -Eq '^(signed|\*)/(user_info|\*):(.*,)?sql(,|$)'; then
 	signed_routed=1
@@ -146,7 +151,7 @@ trap 'trap - INT TERM; stop; echo; echo "hookspool: stopped"; exit 0' INT TERM
 trap stop EXIT
 
 base=http://127.0.0.1:$port
-root=$(effective "$run_conf" ROOT_PATH)
+root=$(effective ROOT_PATH)
 logs="$inst/error.log (lighttpd), $inst/hooks.log (one line per request)"
 healthy=0
 for _ in $(seq 100); do
@@ -213,7 +218,7 @@ else
 	key_arg="X-API-KEY: \$(sed -n 's/^API_KEY=//p' $conf)"
 	secret_expr="\$(sed -n 's/^WEBHOOK_SECRET=//p' $conf)"
 fi
-api=$(effective "$run_conf" API_V1_STR)
+api=$(effective API_V1_STR)
 now=$(date -u +%FT%TZ)
 cat <<MSG
 hookspool is listening on $base$root

@@ -2,6 +2,7 @@
  * intake/check.c - the request checks of the ingest pipeline that come
  * before the body is parsed: authentication, length, media type, rate.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -89,17 +90,35 @@ ingest_check_rate(struct hs_app *app, const struct hs_source *src,
 	return -1;
 }
 
-/* The single value of a security header; refuses two spellings of it. */
+/*
+ * The one value of the source's security header, or NULL after a 401:
+ * missing, empty, or sent twice (two spellings of one header that a proxy
+ * could pass on side by side). The CGI variable is the header's name as
+ * CGI writes it: X-API-KEY is HTTP_X_API_KEY.
+ */
 static const char *
 auth_value(const struct hs_source *src, const struct hs_request *r,
            struct hs_response *rs)
 {
-	if (hs_request_param_count(r, src->auth_param) > 1) {
+	char param[128] = "HTTP_";
+	const char *given, *h;
+	size_t i = 5;
+
+	for (h = src->auth_header; *h && i + 1 < sizeof(param); h++)
+		param[i++] = *h == '-' ? '_' : (char)toupper((unsigned char)*h);
+	param[i] = '\0';
+	if (hs_request_param_count(r, param) > 1) {
 		hs_response_errorf(rs, 401, "unauthorized", "the %s header "
 		    "appears more than once", src->auth_header);
 		return NULL;
 	}
-	return hs_request_param(r, src->auth_param);
+	given = hs_request_param(r, param);
+	if (!given || !*given) {
+		hs_response_errorf(rs, 401, "unauthorized",
+		    "missing %s header", src->auth_header);
+		return NULL;
+	}
+	return given;
 }
 
 int
@@ -110,14 +129,8 @@ ingest_check_api_key(struct hs_app *app, const struct hs_source *src,
 
 	if (src->auth != HS_AUTH_API_KEY)
 		return 0;
-	if (hs_request_param_count(r, src->auth_param) > 1)
-		return auth_value(src, r, rs) ? 0 : -1;
-	given = hs_request_param(r, src->auth_param);
-	if (!given || !*given) {
-		hs_response_errorf(rs, 401, "unauthorized",
-		    "missing %s header", src->auth_header);
+	if (!(given = auth_value(src, r, rs)))
 		return -1;
-	}
 	if (!hs_ct_streq(given, hs_config_get(app->cfg, src->secret_key))) {
 		hs_response_errorf(rs, 401, "unauthorized", "invalid %s",
 		    src->auth_header);
@@ -136,14 +149,8 @@ ingest_check_signature(struct hs_app *app, const struct hs_source *src,
 
 	if (src->auth != HS_AUTH_HMAC_HEX)
 		return 0;
-	if (hs_request_param_count(r, src->auth_param) > 1)
-		return auth_value(src, r, rs) ? 0 : -1;
-	given = hs_request_param(r, src->auth_param);
-	if (!given || !*given) {
-		hs_response_errorf(rs, 401, "unauthorized",
-		    "missing %s header", src->auth_header);
+	if (!(given = auth_value(src, r, rs)))
 		return -1;
-	}
 	if (!strncasecmp(given, "sha256=", 7))
 		given += 7;
 	secret = hs_config_get(app->cfg, src->secret_key);

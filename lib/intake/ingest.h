@@ -58,8 +58,7 @@ struct hs_source {
 	const struct hs_source_route *routes;
 	enum hs_auth auth;
 	const char *secret_key;		/* config key of the secret */
-	const char *auth_param;		/* "HTTP_X_API_KEY" ... */
-	const char *auth_header;	/* "X-API-KEY", for messages */
+	const char *auth_header;	/* "X-API-KEY": read as HTTP_X_API_KEY */
 	int rate_limited;		/* RATE_LIMIT_* applies */
 	/* The configuration keys this source reads (NULL name ends them);
 	 * sources of one family share one table. */

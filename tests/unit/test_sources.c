@@ -121,7 +121,6 @@ const struct hs_source hs_source_echo = {
 	.routes = echo_routes,
 	.auth = HS_AUTH_API_KEY,
 	.secret_key = "ECHO_KEY",
-	.auth_param = "HTTP_X_ECHO_KEY",
 	.auth_header = "X-Echo-Key",
 	.keys = echo_keys,
 	.kept_headers = echo_headers,

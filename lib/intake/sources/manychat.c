@@ -49,6 +49,26 @@ common_fields(struct json_object *o, struct hs_fields *f,
 	hs_v_text(o, "ultimo_estado", "ultimo_estado", 0, TEXT_MAX, NULL, f);
 }
 
+/*
+ * The seed's success body, field for field and in its order: status,
+ * message, manychat_id, campaign_id (campaign events only), queue.
+ */
+static struct json_object *
+seed_answer(const char *message, const char *mid, const char *cid,
+            const char *queue)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "status", json_object_new_string("accepted"));
+	json_object_object_add(o, "message", json_object_new_string(message));
+	json_object_object_add(o, "manychat_id", json_object_new_string(mid));
+	if (cid)
+		json_object_object_add(o, "campaign_id",
+		    json_object_new_string(cid));
+	json_object_object_add(o, "queue", json_object_new_string(queue));
+	return o;
+}
+
 static void
 contact_accept(struct json_object *o, const char *raw, size_t n,
                struct hs_fields *f, struct hs_accepted *a)
@@ -76,15 +96,8 @@ contact_accept(struct json_object *o, const char *raw, size_t n,
 		    "manychat:contact:%s:%s", mid, when);
 	else
 		hs_accepted_body_key(a, raw, n);
-	a->response = json_object_new_object();
-	json_object_object_add(a->response, "status",
-	    json_object_new_string("accepted"));
-	json_object_object_add(a->response, "message",
-	    json_object_new_string("Webhook received and event queued"));
-	json_object_object_add(a->response, "manychat_id",
-	    json_object_new_string(mid));
-	json_object_object_add(a->response, "queue",
-	    json_object_new_string("manychat-contact-queue"));
+	a->response = seed_answer("Webhook received and event queued", mid,
+	    NULL, "manychat-contact-queue");
 }
 
 static void
@@ -109,17 +122,8 @@ campaign_accept(struct json_object *o, const char *raw, size_t n,
 		    "manychat:campaign:%s:%s:%s", mid, cid, when);
 	else
 		hs_accepted_body_key(a, raw, n);
-	a->response = json_object_new_object();
-	json_object_object_add(a->response, "status",
-	    json_object_new_string("accepted"));
-	json_object_object_add(a->response, "message",
-	    json_object_new_string("Evento de campaña encolado exitosamente"));
-	json_object_object_add(a->response, "manychat_id",
-	    json_object_new_string(mid));
-	json_object_object_add(a->response, "campaign_id",
-	    json_object_new_string(cid));
-	json_object_object_add(a->response, "queue",
-	    json_object_new_string("manychat-campaign-queue"));
+	a->response = seed_answer("Evento de campaña encolado exitosamente",
+	    mid, cid, "manychat-campaign-queue");
 }
 
 /* X-API-KEY is a secret: no ManyChat header is kept beyond the usual. */
@@ -128,7 +132,6 @@ const struct hs_source hs_source_manychat_contact = {
 	.routes = contact_routes,
 	.auth = HS_AUTH_API_KEY,
 	.secret_key = "API_KEY",
-	.auth_param = "HTTP_X_API_KEY",
 	.auth_header = "X-API-KEY",
 	.rate_limited = 0,
 	.keys = manychat_keys,
@@ -140,7 +143,6 @@ const struct hs_source hs_source_manychat_campaign = {
 	.routes = campaign_routes,
 	.auth = HS_AUTH_API_KEY,
 	.secret_key = "API_KEY",
-	.auth_param = "HTTP_X_API_KEY",
 	.auth_header = "X-API-KEY",
 	.rate_limited = 0,
 	.keys = manychat_keys,

@@ -133,7 +133,6 @@ const struct hs_source hs_source_signed = {
 	.routes = signed_routes,
 	.auth = HS_AUTH_HMAC_HEX,
 	.secret_key = "WEBHOOK_SECRET",
-	.auth_param = "HTTP_X_WEBHOOK_SIGNATURE",
 	.auth_header = "x-webhook-signature",
 	.rate_limited = 1,
 	.keys = signed_keys,
