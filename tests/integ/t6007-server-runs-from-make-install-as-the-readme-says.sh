@@ -16,7 +16,9 @@ chmod 0755 "$stage"
 # -o all: install what is built; a test never rebuilds the checkout.
 out=$(make -C "$HS_ROOT" --no-print-directory -o all install \
     DESTDIR="$stage" 2>&1)
-hs_is "$?" 0 "make install DESTDIR=… succeeds" || hs_diag "$out"
+rc=$?
+hs_is "$rc" 0 "make install DESTDIR=… succeeds"
+[ "$rc" -eq 0 ] || hs_diag "$out"
 prefix=$stage/usr/lib/hookspool
 for f in cgi-bin/hooks.fcgi tools/scheduled_sync tools/spoolctl \
     lighttpd/hookspool.conf apache/hookspool.conf apache/hookspool-site.conf \
