@@ -40,6 +40,13 @@ hs_app_release(struct hs_app *app)
 	memset(app, 0, sizeof(*app));
 }
 
+void
+hs_app_defer(struct hs_app *app, int64_t event_id)
+{
+	if (app->ndeferred < HS_MAX_DEFERRED)
+		app->deferred[app->ndeferred++] = event_id;
+}
+
 struct hs_spool *
 hs_app_spool(struct hs_app *app)
 {

@@ -9,17 +9,28 @@
 #ifndef HS_APP_H
 #define HS_APP_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "core/config.h"
 #include "core/err.h"
 #include "front/request.h"
 #include "front/response.h"
 #include "spool/spool.h"
 
+/* Events of one request whose deliveries may go out right after the
+ * answer (one Meta POST batches several messages). */
+#define HS_MAX_DEFERRED 64
+
 struct hs_app {
 	struct hs_config *cfg;
 	struct hs_spool *sp;
 	char spool_err[512];
 	enum hs_err spool_rc;	/* why the last open failed */
+	/* Events committed by the current request, to be offered to the
+	 * immediate sinks once the answer has left (hs_app_defer). */
+	int64_t deferred[HS_MAX_DEFERRED];
+	size_t ndeferred;
 };
 
 struct hs_route;
@@ -60,6 +71,14 @@ void hs_app_spool_error(struct hs_app *app, struct hs_response *rs,
  */
 void hs_app_dispatch(struct hs_app *app, const struct hs_route *routes,
                      struct hs_request *r, struct hs_response *rs);
+
+/*
+ * Notes an event just committed (not a duplicate) that has pending
+ * deliveries: once the answer has left, the front end offers it to the
+ * sinks marked immediate. Past HS_MAX_DEFERRED per request the rest wait
+ * for cron, which is always the safety net.
+ */
+void hs_app_defer(struct hs_app *app, int64_t event_id);
 
 /* This module's configuration keys (core/config.h). */
 extern const struct hs_conf_key hs_front_keys[];

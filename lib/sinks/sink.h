@@ -34,6 +34,10 @@ struct hs_delivery {
 	 * "sink: last error" of the delivery that went dead; NULL
 	 * otherwise. */
 	const char *dead_reason;
+	/* Steps of this delivery that earlier attempts completed, as the
+	 * sink reported them (hs_outcome.progress): a bot reply of two
+	 * messages whose first went out resumes at the second. */
+	int progress;
 };
 
 enum hs_outcome_kind {
@@ -50,6 +54,10 @@ struct hs_outcome {
 	int64_t retry_after_ms;	/* -1: no hint from the peer */
 	char receipt[128];	/* the peer's id for it, for done */
 	char error[256];	/* what went wrong; never a secret */
+	/* Steps completed so far, whatever the outcome; the engine keeps it
+	 * with the delivery (deliveries.progress). Starts at the delivery's
+	 * progress. */
+	int progress;
 };
 
 /*
@@ -93,6 +101,13 @@ struct hs_sink_ops {
 	 * (the sync engine's dead_copy setting, sync/engine.h).
 	 */
 	int dead_copies;
+	/*
+	 * 1: a chat sink. The handler that commits an event routed here
+	 * attempts the delivery itself right after its answer has left
+	 * (sync/immediate.h), through the same engine, leases and buckets;
+	 * scheduled_sync stays the safety net.
+	 */
+	int immediate;
 	/* 1 when the configuration names this destination. */
 	int (*configured)(const struct hs_config *cfg);
 	enum hs_err (*open)(struct hs_sink **out, const struct hs_config *cfg,

@@ -146,6 +146,21 @@ static const char *const migrations[] = {
 	"    deliveries d WHERE d.event_id = e.id) AS deliveries"
 	"  FROM events e;"
 	"PRAGMA user_version = 3;",
+
+	/*
+	 * 4: leases and progress. A handler attempts a chat delivery right
+	 * after its answer while cron may run the same sink: whoever claims
+	 * a delivery writes a lease (until when, and who) in the claiming
+	 * transaction, and nobody else sends it before the lease ends, so a
+	 * delivery is never sent twice by two racing processes. A handler
+	 * that dies leaves a lease that simply runs out. progress counts the
+	 * steps of a delivery already done (a greeting sent, the menu not
+	 * yet), so a retry resumes instead of repeating them.
+	 */
+	"ALTER TABLE deliveries ADD COLUMN lease_until TEXT;"
+	"ALTER TABLE deliveries ADD COLUMN lease_owner TEXT;"
+	"ALTER TABLE deliveries ADD COLUMN progress INTEGER NOT NULL DEFAULT 0;"
+	"PRAGMA user_version = 4;",
 };
 
 int
