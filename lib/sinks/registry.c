@@ -13,12 +13,14 @@
 #include "sinks/azure/azure.h"
 #include "sinks/odoo/odoo.h"
 #include "sinks/sql/sql.h"
+#include "sinks/whatsapp/whatsapp.h"
 #include "core/banned.h"
 
 const struct hs_sink_ops *const hs_sink_registry[] = {
 	&hs_sink_azure_queue,
 	&hs_sink_odoo,
 	&hs_sink_sql,
+	&hs_sink_whatsapp,
 	&hs_sink_dead_letter,
 	NULL,
 };
