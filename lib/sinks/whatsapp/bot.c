@@ -77,21 +77,38 @@ hs_wa_utf8_chars(const char *s)
 	return n;
 }
 
-/* HS_ECONFIG unless what (a text named key) has lo..hi characters. */
+/* Bytes of s's first max characters (s is UTF-8). */
+static int
+quote_len(const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t k;
+
+	while (*p && max-- > 0 && (k = utf8_seq(p)) > 0)
+		p += k;
+	return (int)(p - (const unsigned char *)s);
+}
+
+/*
+ * HS_ECONFIG unless s (key, then what: " option 2 title") has lo..hi
+ * characters; rule names what Meta limits ("a reply button's title"),
+ * note (may be "") says more.
+ */
 static enum hs_err
 fits(const char *key, const char *what, const char *s, size_t lo, size_t hi,
-     const char *rule, char *why, size_t whylen)
+     const char *rule, const char *note, char *why, size_t whylen)
 {
 	size_t n = hs_wa_utf8_chars(s);
 
 	if (n == (size_t)-1)
 		snprintf(why, whylen, "%s%s is not valid UTF-8", key, what);
 	else if (n < lo)
-		snprintf(why, whylen, "%s%s is empty (%s)", key, what, rule);
+		snprintf(why, whylen, "%s%s is empty: %s takes %zu to %zu "
+		         "characters%s", key, what, rule, lo, hi, note);
 	else if (n > hi)
-		snprintf(why, whylen, "%s%s '%.60s%s' has %zu characters: %s "
-		         "takes at most %zu", key, what, s, strlen(s) > 60 ?
-		         "..." : "", n, rule, hi);
+		snprintf(why, whylen, "%s%s '%.*s%s' has %zu characters: %s "
+		         "takes at most %zu%s", key, what, quote_len(s, 40), s,
+		         n > 40 ? "..." : "", n, rule, hi, note);
 	else
 		return HS_OK;
 	return HS_ECONFIG;
@@ -210,9 +227,8 @@ static enum hs_err
 check_options(const struct hs_wa_bot *b, char *why, size_t whylen)
 {
 	int list = b->nopt > HS_WA_BUTTONS_MAX;
-	const char *rule = list ? "a list row's title (4-10 options make a "
-	    "list)" : "a reply button's title (1-3 options are buttons; 4-10 "
-	    "a list, whose rows take 24)";
+	const char *note = list ? " (4-10 options make a list)" : " (1-3 "
+	    "options are reply buttons; 4-10 a list, whose rows take 24)";
 	char what[64];
 	size_t i, j;
 	enum hs_err rc = HS_OK;
@@ -220,13 +236,15 @@ check_options(const struct hs_wa_bot *b, char *why, size_t whylen)
 	for (i = 0; rc == HS_OK && i < b->nopt; i++) {
 		snprintf(what, sizeof(what), " option %zu title", i + 1);
 		rc = fits("BOT_MENU_OPTIONS", what, b->opt[i].title, 1,
-		    list ? ROW_TITLE_MAX : BUTTON_TITLE_MAX, rule, why, whylen);
+		    list ? ROW_TITLE_MAX : BUTTON_TITLE_MAX, list ?
+		    "a list row's title" : "a reply button's title", note,
+		    why, whylen);
 		snprintf(what, sizeof(what), " option %zu id", i + 1);
 		if (rc == HS_OK)
 			rc = fits("BOT_MENU_OPTIONS", what, b->opt[i].id, 1,
 			    list ? ROW_ID_MAX : BUTTON_ID_MAX, list ?
-			    "a list row's id" : "a reply button's id", why,
-			    whylen);
+			    "a list row's id" : "a reply button's id", note,
+			    why, whylen);
 		for (j = 0; rc == HS_OK && j < i; j++)
 			if (!strcmp(b->opt[i].id, b->opt[j].id)) {
 				snprintf(why, whylen, "BOT_MENU_OPTIONS options "
@@ -267,11 +285,11 @@ check_choice(const struct hs_wa_bot *b, char *why, size_t whylen)
 	rc = hs_wa_choice_text(&t, b, b->opt[longest].id, NULL);
 	if (rc == HS_OK && hs_wa_utf8_chars(b->choice_reply) == (size_t)-1)
 		rc = fits("BOT_CHOICE_REPLY", "", b->choice_reply, 0,
-		    TEXT_MAX, "a text message", why, whylen);
+		    TEXT_MAX, "a text message", "", why, whylen);
 	else if (rc == HS_OK)
 		rc = fits("BOT_CHOICE_REPLY", " with {option} replaced",
-		    hs_buf_str(&t), 0, TEXT_MAX, "a text message", why,
-		    whylen);
+		    hs_buf_str(&t), 0, TEXT_MAX, "a text message", " (the "
+		    "longest option title in it)", why, whylen);
 	else if (rc == HS_ETOOBIG) {
 		snprintf(why, whylen, "BOT_CHOICE_REPLY is too long: a text "
 		         "message takes at most %d characters", TEXT_MAX);
@@ -297,10 +315,10 @@ hs_wa_bot_init(struct hs_wa_bot *b, const struct hs_config *cfg, char *why,
 		rc = dup_key(&b->choice_reply, cfg, "BOT_CHOICE_REPLY");
 	if (rc == HS_OK)
 		rc = fits("BOT_GREETING", "", b->greeting, 0, TEXT_MAX,
-		    "a text message", why, whylen);
+		    "a text message", "", why, whylen);
 	if (rc == HS_OK)
 		rc = fits("BOT_MENU_PROMPT", "", b->prompt, 1, BODY_MAX,
-		    "an interactive message's body", why, whylen);
+		    "an interactive message's body", "", why, whylen);
 	if (rc == HS_OK) {
 		const char *o = hs_config_get(cfg, "BOT_MENU_OPTIONS");
 
@@ -310,7 +328,7 @@ hs_wa_bot_init(struct hs_wa_bot *b, const struct hs_config *cfg, char *why,
 		rc = check_options(b, why, whylen);
 	if (rc == HS_OK && b->nopt > HS_WA_BUTTONS_MAX)
 		rc = fits("BOT_MENU_BUTTON", "", b->button, 1, LIST_BUTTON_MAX,
-		    "a list's button (4-10 options make a list)", why,
+		    "a list's button", " (4-10 options make a list)", why,
 		    whylen);
 	if (rc == HS_OK)
 		rc = check_choice(b, why, whylen);
