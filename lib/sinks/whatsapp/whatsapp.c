@@ -200,19 +200,20 @@ static enum stop
 one(struct hs_sink *s, const struct hs_delivery *d, int64_t now_ms,
     struct hs_outcome *o, char *why, size_t whylen)
 {
+	const char *kind = d->kind ? d->kind : "";
 	struct hs_wa_event ev;
 	char bad[200];
 	int nsteps;
 	enum stop st = GO;
 
-	if (!strcmp(d->kind, "message"))
+	if (!strcmp(kind, "message"))
 		nsteps = 2;
-	else if (!strcmp(d->kind, "choice") && s->bot.choice_reply[0])
+	else if (!strcmp(kind, "choice") && s->bot.choice_reply[0])
 		nsteps = 1;
 	else {
 		set(o, HS_OUT_DEAD, -1, "nothing to send for kind %.100s",
-		    d->kind);
-		if (!strcmp(d->kind, "choice"))
+		    kind);
+		if (!strcmp(kind, "choice"))
 			snprintf(o->error, sizeof(o->error), "nothing to send "
 			         "for kind choice (BOT_CHOICE_REPLY is empty)");
 		return GO;
