@@ -76,9 +76,8 @@ keep_headers(struct json_object *o, const struct hs_request *r,
 	}
 }
 
-/* The headers kept with an event: the pipeline's, then the source's. */
-static struct json_object *
-kept_headers_json(const struct hs_source *src, const struct hs_request *r)
+struct json_object *
+ingest_kept_headers(const struct hs_source *src, const struct hs_request *r)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -227,7 +226,7 @@ store(struct hs_app *app, const struct hs_source *src, struct hs_request *r,
 	else
 		json_object_object_add(a->response, "idempotency_key",
 		    json_object_new_string(key));
-	hdrs = kept_headers_json(src, r);
+	hdrs = ingest_kept_headers(src, r);
 	memset(&ev, 0, sizeof(ev));
 	ev.source = src->name;
 	ev.kind = a->kind;
@@ -288,10 +287,20 @@ hs_ingest(struct hs_app *app, const struct hs_route *rt,
 		goto out;
 	hs_fields_init(&f);
 	a.status = 202;
+	a.cfg = app->cfg;
+	a.received_ms = r->received_ms;
 	src->accept(obj, body.data, body.len, &f, &a);
 	rs->kind = a.kind;
-	if (f.total || !a.response) {
+	if (a.rc == HS_ENOMEM) {
+		hs_response_error(rs, 500, "internal error", "out of memory");
+		goto out;
+	}
+	if (f.total || (!a.response && !a.multi)) {
 		answer_invalid(&f, rs);
+		goto out;
+	}
+	if (a.multi) {
+		ingest_store_many(app, src, r, &a, rs);
 		goto out;
 	}
 	if (!key)
@@ -300,7 +309,7 @@ hs_ingest(struct hs_app *app, const struct hs_route *rt,
 	snprintf(rs->idem_key, sizeof(rs->idem_key), "%.95s", key);
 	store(app, src, r, &body, key, &a, rs);
 out:
-	json_object_put(a.response);
+	hs_accepted_release(&a);
 	json_object_put(obj);
 	hs_buf_release(&body);
 }

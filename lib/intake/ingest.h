@@ -28,15 +28,61 @@ struct json_object;
 enum hs_auth {
 	HS_AUTH_API_KEY,	/* secret compared with a header */
 	HS_AUTH_HMAC_HEX,	/* hex HMAC-SHA256 of the raw body */
+	/*
+	 * Meta's X-Hub-Signature-256: "sha256=" and 64 hex digits (either
+	 * case) of the HMAC-SHA256 of the raw body; the secret setting is a
+	 * comma-separated list and any listed secret may verify.
+	 */
+	HS_AUTH_HUB_SHA256,
+};
+
+/* Events one request may carry (a Meta batch); past it the body is 422. */
+#define HS_MAX_ITEMS 1000
+
+/*
+ * One event of a request that carries several. Every pointer but kind is
+ * owned by the item (hs_accepted_release frees them).
+ */
+struct hs_item {
+	const char *kind;		/* static string */
+	char *idem_key;
+	char *entity_key;		/* per-key order, or NULL */
+	char *body;			/* the event's stored body */
+	size_t body_len;
+	int store_only;			/* 1: stored with no delivery */
+	/*
+	 * A line to log once the item is stored (never for a duplicate):
+	 * event log_event (static, NULL: none), then each string member of
+	 * log_fields in order, then event_id.
+	 */
+	const char *log_event;
+	struct json_object *log_fields;
 };
 
 /* What a source's accept() fills in for a valid body. */
 struct hs_accepted {
+	/* Set by the pipeline before accept(); borrowed. */
+	const struct hs_config *cfg;
+	int64_t received_ms;		/* the request's receive time */
+
 	const char *kind;			/* static string */
 	char entity_key[320];			/* per-key order, or "" */
 	char derived_key[640];		/* used without the header */
 	struct json_object *response;		/* owned; success body */
 	int status;				/* success status (202) */
+
+	/*
+	 * A body that carries several events: the source sets multi = 1 and
+	 * adds each with hs_accepted_add() (none is allowed), leaving
+	 * response, kind and the keys unset. The pipeline resolves each
+	 * item's routes, stores them all in one transaction
+	 * (hs_spool_put_many) and answers 200 {"status":"ok","events":N,
+	 * "stored":S,"duplicates":D}; the Idempotency-Key header is not used.
+	 */
+	int multi;
+	struct hs_item *items;		/* owned */
+	size_t nitems, cap;
+	enum hs_err rc;			/* HS_ENOMEM: an add failed */
 };
 
 /*
@@ -102,6 +148,18 @@ int hs_ingest_ready(struct hs_app *app, const char *key,
 
 /* Sets a->derived_key to "sha256:<hex of raw>", the fallback key rule. */
 void hs_accepted_body_key(struct hs_accepted *a, const char *raw, size_t n);
+
+/*
+ * Adds an item to a (copying idem_key, entity_key, which may be NULL, and
+ * body[0..len)) and sets *out to it when out is given. HS_ETOOBIG past
+ * HS_MAX_ITEMS; HS_ENOMEM, also kept in a->rc, when memory ran out.
+ */
+enum hs_err hs_accepted_add(struct hs_accepted *a, const char *kind,
+                            const char *idem_key, const char *entity_key,
+                            const char *body, size_t len, int store_only,
+                            struct hs_item **out) HS_MUST_CHECK;
+/* Frees a's response and items. */
+void hs_accepted_release(struct hs_accepted *a);
 
 /* This module's configuration keys (core/config.h). */
 extern const struct hs_conf_key hs_intake_keys[];

@@ -22,4 +22,16 @@ int ingest_check_signature(struct hs_app *app, const struct hs_source *src,
                            const struct hs_buf *body,
                            struct hs_response *rs);
 
+/* The headers kept with an event: the pipeline's, then the source's.
+ * Owned by the caller (json_object_put). */
+struct json_object *ingest_kept_headers(const struct hs_source *src,
+                                        const struct hs_request *r);
+/*
+ * Stores a's items (a->multi) in one transaction and answers 200 with
+ * their counts, or 503 + Retry-After when the spool fails (intake/batch.c).
+ */
+void ingest_store_many(struct hs_app *app, const struct hs_source *src,
+                       const struct hs_request *r,
+                       const struct hs_accepted *a, struct hs_response *rs);
+
 #endif

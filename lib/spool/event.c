@@ -136,6 +136,64 @@ out:
 	return rc;
 }
 
+/* Inserts one item of a batch, inside the caller's transaction. */
+static enum hs_err
+put_item(struct hs_spool *sp, struct hs_put_item *it)
+{
+	struct hs_put_result found;
+	char iso[HS_ISO_LEN];
+	sqlite3_stmt *st;
+	enum hs_err rc;
+
+	hs_time_iso(it->ev.received_ms, iso, sizeof(iso));
+	rc = spool_stmt(sp, ST_INSERT_EVENT, &st);
+	if (rc == HS_OK)
+		rc = bind_event(st, &it->ev, iso);
+	if (rc == HS_OK)
+		rc = step_done(sp, st);
+	if (rc != HS_OK)
+		return rc;
+	if (sqlite3_changes(sp->db) == 0) {
+		memset(&found, 0, sizeof(found));
+		rc = find_first(sp, &it->ev, &found);
+		it->duplicate = 1;
+		it->event_id = found.event_id;
+		hs_put_result_release(&found);
+		return rc;
+	}
+	it->event_id = sqlite3_last_insert_rowid(sp->db);
+	return insert_deliveries(sp, it->event_id, iso, it->ev.entity_key,
+	    it->sinks, it->nsinks);
+}
+
+enum hs_err
+hs_spool_put_many(struct hs_spool *sp, struct hs_put_item *items, size_t n)
+{
+	enum hs_err rc = HS_OK;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		items[i].duplicate = 0;
+		items[i].event_id = -1;
+	}
+	if (n == 0)
+		return HS_OK;
+	rc = hs_spool_begin(sp);
+	if (rc != HS_OK)
+		return rc;
+	for (i = 0; i < n && rc == HS_OK; i++)
+		rc = put_item(sp, &items[i]);
+	if (rc == HS_OK)
+		rc = hs_spool_commit(sp);	/* rolls back itself on failure */
+	else
+		hs_spool_rollback(sp);
+	for (i = 0; rc != HS_OK && i < n; i++) {
+		items[i].duplicate = 0;
+		items[i].event_id = -1;
+	}
+	return rc;
+}
+
 void
 hs_put_result_release(struct hs_put_result *res)
 {

@@ -104,6 +104,29 @@ enum hs_err hs_spool_put(struct hs_spool *sp, const struct hs_event *ev,
 void hs_put_result_release(struct hs_put_result *res);
 
 /*
+ * One event of a batch (hs_spool_put_many): ev and sinks are borrowed for
+ * the call; duplicate and event_id are what the call found.
+ */
+struct hs_put_item {
+	struct hs_event ev;
+	const char *const *sinks;
+	size_t nsinks;
+	int duplicate;		/* 1: (source, idem_key) was already stored */
+	int64_t event_id;	/* the new event's id, or the stored one's */
+};
+
+/*
+ * Stores items[0..n) in one transaction, each on its own: an item whose
+ * (source, idem_key) is already stored, or appeared earlier in the same
+ * batch, writes nothing and gets duplicate = 1 and the stored event's id;
+ * every other item is inserted with one pending delivery per sink. Any
+ * error rolls back the whole batch: nothing is written and every item's
+ * duplicate and event_id are reset. n = 0 writes nothing and is HS_OK.
+ */
+enum hs_err hs_spool_put_many(struct hs_spool *sp, struct hs_put_item *items,
+                              size_t n) HS_MUST_CHECK;
+
+/*
  * Sliding-window rate limit shared by every process: records a hit for
  * client at now_ms unless it already has `limit` hits within window_ms.
  * *allowed is 0 when refused, with *retry_after_ms until a slot frees.

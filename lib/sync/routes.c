@@ -45,7 +45,30 @@ add_unique(const char **out, size_t n, size_t max, const char *name)
 	return n;
 }
 
-/* The seed's routing: ManyChat events to every configured sink. */
+/*
+ * WhatsApp's default: a user's message to the sink "whatsapp" (the bot's
+ * greeting and menu); a menu choice too, but only when BOT_CHOICE_REPLY
+ * gives it an answer; statuses and other changes are only stored.
+ */
+static size_t
+whatsapp_routes(const struct hs_config *cfg, const char *kind,
+                const char **out, size_t max)
+{
+	const struct hs_sink_ops *ops = hs_sink_find("whatsapp");
+
+	if (!ops || !ops->configured(cfg))
+		return 0;
+	if (!strcmp(kind, "message") || (!strcmp(kind, "choice") &&
+	    hs_config_has(cfg, "BOT_CHOICE_REPLY")))
+		return add_unique(out, 0, max, ops->name);
+	return 0;
+}
+
+/*
+ * The seed's routing: ManyChat events to every configured sink but the
+ * chat sinks (a ManyChat contact is nobody to greet on WhatsApp), and
+ * WhatsApp's own (whatsapp_routes).
+ */
 static size_t
 default_routes(const struct hs_config *cfg, const char *source,
                const char *kind, const char **out, size_t max)
@@ -53,11 +76,14 @@ default_routes(const struct hs_config *cfg, const char *source,
 	const struct hs_sink_ops *const *ops;
 	size_t n = 0;
 
+	if (!strcmp(source, "whatsapp"))
+		return whatsapp_routes(cfg, kind, out, max);
 	if (strcmp(source, "manychat") ||
 	    (strcmp(kind, "contact") && strcmp(kind, "campaign")))
 		return 0;
 	for (ops = hs_sink_registry; *ops; ops++)
-		if (!(*ops)->dead_copies && (*ops)->configured(cfg))
+		if (!(*ops)->dead_copies && !(*ops)->immediate &&
+		    (*ops)->configured(cfg))
 			n = add_unique(out, n, max, (*ops)->name);
 	return n;
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Paths that are no endpoint get 404 with a JSON error, whatever the method.
+# (/webhook itself is the whatsapp source's: GET verification, POST notifications.)
 . "$(dirname "$0")/lib.sh"
 hs_use_server
 
 for path in /nope /api/v1/manychat/webhook/unknown /api/v2/manychat/webhook/contact \
-    /api/v1/manychat/webhook /webhook/receive/extra /webhook /api/v1/health /; do
+    /api/v1/manychat/webhook /webhook/receive/extra /webhooks /webhook/extra /api/v1/health /; do
 	hs_req GET "$path"
 	hs_expect_error 404 "GET $path"
 done

@@ -15,7 +15,8 @@
 #define SOURCES(X) \
 	X(manychat_contact) \
 	X(manychat_campaign) \
-	X(signed)
+	X(signed) \
+	X(whatsapp)
 
 #define DECLARE(name) extern const struct hs_source hs_source_##name;
 #define ENTRY(name) &hs_source_##name,
