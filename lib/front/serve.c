@@ -3,8 +3,17 @@
  *
  * SIGTERM is blocked while a request is handled, so a server stopping its
  * FastCGI processes never cuts a request between commit and answer; the
- * pending signal ends the process right after the answer is flushed.
+ * pending signal ends the process right after the answer is flushed and
+ * the request's deferred deliveries are attempted.
+ *
+ * Those deliveries (front/app.h, hs_app_after_answer) run only once the
+ * client has its whole answer: FastCGI after FCGX_Finish_r; plain CGI
+ * after stdout is flushed and fds 0 and 1 point at /dev/null, since the
+ * server ends the response when the script's output pipe (Apache's
+ * mod_cgid: the socket that is both stdin and stdout) is closed, not when
+ * the process exits. stderr stays: it is the server's error log.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -89,6 +98,7 @@ handle(struct hs_app *app, const struct hs_route *routes, char **envp,
 	struct hs_request r;
 	struct hs_response rs;
 
+	app->ndeferred = 0;
 	hs_response_init(&rs);
 	if (hs_request_init(&r, envp, rd, rctx) == HS_OK)
 		hs_app_dispatch(app, routes, &r, &rs);
@@ -122,10 +132,33 @@ serve_fcgi(struct hs_app *app, const struct hs_route *routes)
 		handle(app, routes, req.envp, fcgi_read, req.in, fcgi_write,
 		    req.out, NULL);
 		FCGX_Finish_r(&req);
+		hs_app_after_answer(app);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
 	FCGX_Free(&req, 1);
 	return 0;
+}
+
+/*
+ * Ends a CGI answer for the server: what stdout holds is written, and the
+ * pipe or socket behind fds 0 and 1 is closed by pointing both at
+ * /dev/null. -1 when it could not be (the work after it must not run).
+ */
+static int
+cgi_detach(void)
+{
+	int fd, rc = 0;
+
+	if (fflush(stdout) != 0)
+		rc = -1;
+	fd = open("/dev/null", O_RDWR);
+	if (fd < 0)
+		return -1;
+	if (dup2(fd, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0)
+		rc = -1;
+	if (fd > STDOUT_FILENO)
+		close(fd);
+	return rc;
 }
 
 int
@@ -138,6 +171,11 @@ hs_serve(struct hs_app *app, const struct hs_route *routes)
 		return serve_fcgi(app, routes);
 	handle(app, routes, environ, stdin_read, &in, stdout_write, stdout,
 	    &in);
-	fflush(stdout);
+	if (!app->ndeferred) {
+		fflush(stdout);
+		return 0;
+	}
+	if (cgi_detach() == 0)
+		hs_app_after_answer(app);
 	return 0;
 }
