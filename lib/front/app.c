@@ -49,12 +49,12 @@ hs_app_defer(struct hs_app *app, int64_t event_id)
 }
 
 void
-hs_app_after_answer(struct hs_app *app)
+hs_app_after_answer(struct hs_app *app, long max_ms)
 {
 	/* The events were committed through app->sp: it is open. */
 	if (app->ndeferred && app->sp)
-		hs_sync_immediate(app->sp, app->cfg, app->deferred,
-		    app->ndeferred);
+		hs_sync_immediate_max(app->sp, app->cfg, app->deferred,
+		    app->ndeferred, max_ms);
 	app->ndeferred = 0;
 }
 

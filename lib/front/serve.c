@@ -11,7 +11,13 @@
  * after stdout is flushed and fds 0 and 1 point at /dev/null, since the
  * server ends the response when the script's output pipe (Apache's
  * mod_cgid: the socket that is both stdin and stdout) is closed, not when
- * the process exits. stderr stays: it is the server's error log.
+ * the process exits. stderr stays: it is the server's error log, and
+ * Apache keeps reading it while the process lives. But as the answer ends
+ * Apache's mod_cgid sends the CGI SIGTERM, and SIGKILL 3 s later (its
+ * worker, and a keep-alive connection's next request, wait meanwhile;
+ * lighttpd sends SIGTERM only): so a CGI blocks SIGTERM for the work and
+ * gives it at most CGI_AFTER_MAX_MS, leaving a request to the peer that
+ * started just before the end the time to finish and be recorded.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -33,6 +39,7 @@ struct cgi_in {
 };
 
 #define CGI_DRAIN_MAX (8L * 1024 * 1024)
+#define CGI_AFTER_MAX_MS 2000
 
 static long
 stdin_read(void *ctx, char *buf, size_t n)
@@ -132,7 +139,7 @@ serve_fcgi(struct hs_app *app, const struct hs_route *routes)
 		handle(app, routes, req.envp, fcgi_read, req.in, fcgi_write,
 		    req.out, NULL);
 		FCGX_Finish_r(&req);
-		hs_app_after_answer(app);
+		hs_app_after_answer(app, -1);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
 	FCGX_Free(&req, 1);
@@ -165,6 +172,7 @@ int
 hs_serve(struct hs_app *app, const struct hs_route *routes)
 {
 	struct cgi_in in = { stdin, 0 };
+	sigset_t term;
 
 	signal(SIGPIPE, SIG_IGN);
 	if (!hs_serve_is_cgi())
@@ -175,7 +183,10 @@ hs_serve(struct hs_app *app, const struct hs_route *routes)
 		fflush(stdout);
 		return 0;
 	}
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, NULL);
 	if (cgi_detach() == 0)
-		hs_app_after_answer(app);
-	return 0;
+		hs_app_after_answer(app, CGI_AFTER_MAX_MS);
+	return 0;	/* a SIGTERM that came meanwhile stays pending: exit */
 }

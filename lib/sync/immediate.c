@@ -29,7 +29,7 @@ log_failure(const struct hs_sink_ops *ops, enum hs_err rc, const char *why)
 enum hs_err
 hs_sync_immediate_sink(struct hs_spool *sp, const struct hs_config *cfg,
                        const struct hs_sink_ops *ops,
-                       const int64_t *event_ids, size_t n,
+                       const int64_t *event_ids, size_t n, long max_ms,
                        const struct hs_sync_clock *clock,
                        struct hs_sync_stats *st)
 {
@@ -39,6 +39,8 @@ hs_sync_immediate_sink(struct hs_spool *sp, const struct hs_config *cfg,
 	enum hs_err rc;
 
 	memset(st, 0, sizeof(*st));
+	if (max_ms >= 0 && max_ms < budget)
+		budget = max_ms;
 	if (budget <= 0 || n == 0)
 		return HS_OK;
 	memset(&o, 0, sizeof(o));
@@ -58,16 +60,24 @@ void
 hs_sync_immediate(struct hs_spool *sp, const struct hs_config *cfg,
                   const int64_t *event_ids, size_t n)
 {
+	hs_sync_immediate_max(sp, cfg, event_ids, n, -1);
+}
+
+void
+hs_sync_immediate_max(struct hs_spool *sp, const struct hs_config *cfg,
+                      const int64_t *event_ids, size_t n, long max_ms)
+{
 	const struct hs_sink_ops *const *ops;
 	struct hs_sync_stats st;
 	enum hs_err rc;
 
-	if (!sp || n == 0 || hs_config_int(cfg, "IMMEDIATE_MAX_MS") <= 0)
+	if (!sp || n == 0 || max_ms == 0 ||
+	    hs_config_int(cfg, "IMMEDIATE_MAX_MS") <= 0)
 		return;
 	for (ops = hs_sink_registry; *ops; ops++)
 		if ((*ops)->immediate && (*ops)->configured(cfg)) {
 			rc = hs_sync_immediate_sink(sp, cfg, *ops, event_ids,
-			    n, NULL, &st);
+			    n, max_ms, NULL, &st);
 			(void)rc;	/* logged; cron is the safety net */
 		}
 }

@@ -33,17 +33,23 @@ struct hs_sink_ops;
  */
 void hs_sync_immediate(struct hs_spool *sp, const struct hs_config *cfg,
                        const int64_t *event_ids, size_t n);
+/* The same within at most max_ms (less than IMMEDIATE_MAX_MS when the
+ * process will be killed: Apache's mod_cgid sends a CGI SIGTERM as its
+ * answer ends and SIGKILL 3 s later). */
+void hs_sync_immediate_max(struct hs_spool *sp, const struct hs_config *cfg,
+                           const int64_t *event_ids, size_t n, long max_ms);
 
 /*
- * The same for one sink, with a clock (NULL: the default one, as
- * hs_sync_sink) and the run's figures in *st: the engine's result (its
- * reason logged as a warning). HS_OK without doing anything when
- * IMMEDIATE_MAX_MS is 0 or n is 0.
+ * The same for one sink, within max_ms (< 0: IMMEDIATE_MAX_MS, never
+ * more), with a clock (NULL: the default one, as hs_sync_sink) and the
+ * run's figures in *st: the engine's result (its reason logged as a
+ * warning). HS_OK without doing anything when the budget is 0 or n is 0.
  */
 enum hs_err hs_sync_immediate_sink(struct hs_spool *sp,
                                    const struct hs_config *cfg,
                                    const struct hs_sink_ops *ops,
                                    const int64_t *event_ids, size_t n,
+                                   long max_ms,
                                    const struct hs_sync_clock *clock,
                                    struct hs_sync_stats *st) HS_MUST_CHECK;
 

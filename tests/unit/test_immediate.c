@@ -303,7 +303,7 @@ run_now(struct fx *fx, const int64_t *events, size_t n,
         struct hs_sync_stats *st)
 {
 	return hs_sync_immediate_sink(fx->sp, fx->cfg, &fake_ops, events, n,
-	    &fake_clock, st);
+	    -1, &fake_clock, st);
 }
 
 static void
@@ -493,6 +493,22 @@ an_immediate_run_gives_up_waiting_at_its_budget(void **state)
 }
 
 static void
+a_cap_below_the_budget_shortens_the_wait(void **state)
+{
+	struct fx *fx = *state;
+	struct hs_sync_stats st;
+	int64_t id;
+
+	put(fx, "a1", "u1");
+	id = put(fx, "a2", "u1");
+	lease(fx, "a1", "sync", T0 + 120000);
+	assert_int_equal(hs_sync_immediate_sink(fx->sp, fx->cfg, &fake_ops,
+	    &id, 1, 60, &fake_clock, &st), HS_OK);
+	assert_int_equal(sc.calls, 0);
+	assert_true(clock_now <= T0 + 60);
+}
+
+static void
 an_event_behind_a_backoff_is_left_to_cron_at_once(void **state)
 {
 	struct fx *fx = *state;
@@ -572,7 +588,10 @@ a_budget_of_zero_does_nothing(void **state)
 	    "zero.conf"), HS_OK);
 	assert_int_equal(hs_config_int(cfg, "IMMEDIATE_MAX_MS"), 0);
 	assert_int_equal(hs_sync_immediate_sink(fx->sp, cfg, &fake_ops, &id,
-	    1, &fake_clock, &st), HS_OK);
+	    1, -1, &fake_clock, &st), HS_OK);
+	/* A cap of 0 too (the fixture allows 200 ms). */
+	assert_int_equal(hs_sync_immediate_sink(fx->sp, fx->cfg, &fake_ops,
+	    &id, 1, 0, &fake_clock, &st), HS_OK);
 	hs_sync_immediate(fx->sp, cfg, &id, 1);
 	hs_config_free(cfg);
 	assert_int_equal(sc.calls, 0);
@@ -610,6 +629,7 @@ main(void)
 		T(an_immediate_run_keeps_per_key_order_within_its_events),
 		T(an_immediate_run_waits_for_an_earlier_one_in_flight),
 		T(an_immediate_run_gives_up_waiting_at_its_budget),
+		T(a_cap_below_the_budget_shortens_the_wait),
 		T(an_event_behind_a_backoff_is_left_to_cron_at_once),
 		T(an_immediate_run_stops_at_its_budget_and_gives_back_the_rest),
 		T(an_auth_refusal_leaves_it_pending_with_no_attempt),
