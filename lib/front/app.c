@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/timefmt.h"
 #include "core/config.h"
+#include "sync/immediate.h"
 #include "core/banned.h"
 
 /* The HTTP front's settings. */
@@ -45,6 +46,16 @@ hs_app_defer(struct hs_app *app, int64_t event_id)
 {
 	if (app->ndeferred < HS_MAX_DEFERRED)
 		app->deferred[app->ndeferred++] = event_id;
+}
+
+void
+hs_app_after_answer(struct hs_app *app, long max_ms)
+{
+	/* The events were committed through app->sp: it is open. */
+	if (app->ndeferred && app->sp)
+		hs_sync_immediate_max(app->sp, app->cfg, app->deferred,
+		    app->ndeferred, max_ms);
+	app->ndeferred = 0;
 }
 
 struct hs_spool *

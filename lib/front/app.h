@@ -80,6 +80,14 @@ void hs_app_dispatch(struct hs_app *app, const struct hs_route *routes,
  */
 void hs_app_defer(struct hs_app *app, int64_t event_id);
 
+/*
+ * The front end calls this once the answer has left (FastCGI: after
+ * FCGX_Finish_r; CGI: once stdout is closed): offers the deferred events
+ * to the immediate sinks (sync/immediate.h), bounded by IMMEDIATE_MAX_MS
+ * and by max_ms (< 0: no more), then forgets them.
+ */
+void hs_app_after_answer(struct hs_app *app, long max_ms);
+
 /* This module's configuration keys (core/config.h). */
 extern const struct hs_conf_key hs_front_keys[];
 

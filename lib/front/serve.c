@@ -3,8 +3,23 @@
  *
  * SIGTERM is blocked while a request is handled, so a server stopping its
  * FastCGI processes never cuts a request between commit and answer; the
- * pending signal ends the process right after the answer is flushed.
+ * pending signal ends the process right after the answer is flushed and
+ * the request's deferred deliveries are attempted.
+ *
+ * Those deliveries (front/app.h, hs_app_after_answer) run only once the
+ * client has its whole answer: FastCGI after FCGX_Finish_r; plain CGI
+ * after stdout is flushed and fds 0 and 1 point at /dev/null, since the
+ * server ends the response when the script's output pipe (Apache's
+ * mod_cgid: the socket that is both stdin and stdout) is closed, not when
+ * the process exits. stderr stays: it is the server's error log, and
+ * Apache keeps reading it while the process lives. But as the answer ends
+ * Apache's mod_cgid sends the CGI SIGTERM, and SIGKILL 3 s later (its
+ * worker, and a keep-alive connection's next request, wait meanwhile;
+ * lighttpd sends SIGTERM only): so a CGI blocks SIGTERM for the work and
+ * gives it at most CGI_AFTER_MAX_MS, leaving a request to the peer that
+ * started just before the end the time to finish and be recorded.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +39,7 @@ struct cgi_in {
 };
 
 #define CGI_DRAIN_MAX (8L * 1024 * 1024)
+#define CGI_AFTER_MAX_MS 2000
 
 static long
 stdin_read(void *ctx, char *buf, size_t n)
@@ -89,6 +105,7 @@ handle(struct hs_app *app, const struct hs_route *routes, char **envp,
 	struct hs_request r;
 	struct hs_response rs;
 
+	app->ndeferred = 0;
 	hs_response_init(&rs);
 	if (hs_request_init(&r, envp, rd, rctx) == HS_OK)
 		hs_app_dispatch(app, routes, &r, &rs);
@@ -122,22 +139,54 @@ serve_fcgi(struct hs_app *app, const struct hs_route *routes)
 		handle(app, routes, req.envp, fcgi_read, req.in, fcgi_write,
 		    req.out, NULL);
 		FCGX_Finish_r(&req);
+		hs_app_after_answer(app, -1);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
 	FCGX_Free(&req, 1);
 	return 0;
 }
 
+/*
+ * Ends a CGI answer for the server: what stdout holds is written, and the
+ * pipe or socket behind fds 0 and 1 is closed by pointing both at
+ * /dev/null. -1 when it could not be (the work after it must not run).
+ */
+static int
+cgi_detach(void)
+{
+	int fd, rc = 0;
+
+	if (fflush(stdout) != 0)
+		rc = -1;
+	fd = open("/dev/null", O_RDWR);
+	if (fd < 0)
+		return -1;
+	if (dup2(fd, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0)
+		rc = -1;
+	if (fd > STDOUT_FILENO)
+		close(fd);
+	return rc;
+}
+
 int
 hs_serve(struct hs_app *app, const struct hs_route *routes)
 {
 	struct cgi_in in = { stdin, 0 };
+	sigset_t term;
 
 	signal(SIGPIPE, SIG_IGN);
 	if (!hs_serve_is_cgi())
 		return serve_fcgi(app, routes);
 	handle(app, routes, environ, stdin_read, &in, stdout_write, stdout,
 	    &in);
-	fflush(stdout);
-	return 0;
+	if (!app->ndeferred) {
+		fflush(stdout);
+		return 0;
+	}
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, NULL);
+	if (cgi_detach() == 0)
+		hs_app_after_answer(app, CGI_AFTER_MAX_MS);
+	return 0;	/* a SIGTERM that came meanwhile stays pending: exit */
 }

@@ -1,5 +1,6 @@
 /*
- * sync/engine.c - the per-sink delivery loop.
+ * sync/engine.c - the per-sink delivery loop, shared by scheduled runs and
+ * handlers' immediate attempts (they differ in their options only).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +34,9 @@ const struct hs_conf_key hs_sync_keys[] = {
 	  "longest backoff between two attempts" },
 	{ "SYNC_MAX_SECONDS", HS_CONF_INT, "55", 1, 86400,
 	  "default --max-seconds of one scheduled_sync run" },
+	{ "IMMEDIATE_MAX_MS", HS_CONF_INT, "3000", 0, 60000,
+	  "time budget of a handler's delivery attempt after its answer, to "
+	  "sinks marked immediate (0: cron only)" },
 	{ NULL, HS_CONF_STR, NULL, 0, 0, NULL }
 };
 
@@ -48,7 +52,9 @@ struct run {
 	struct hs_sync_stats *st;
 	struct hs_sink *sink;
 	const char *dead_copy;	/* sink to copy dead events to, or NULL */
-	int64_t deadline;
+	int64_t start, deadline;
+	char owner[32];			/* of the leases this run writes */
+	char lease_until[HS_ISO_LEN];
 	double rate;
 	double started;		/* monotonic, for the progress line's rate */
 	struct hs_pacer pacer;	/* for self-paced sinks */
@@ -143,6 +149,7 @@ log_attempt(const struct run *r, const struct hs_delivery *d,
 	hs_log_begin(&l, v->kind == HS_OUT_DONE ? HS_LOG_INFO : HS_LOG_WARN,
 	    "attempt");
 	hs_log_str(&l, "sink", r->ops->name);
+	hs_log_str(&l, "via", r->o->immediate ? "handler" : "sync");
 	hs_log_int(&l, "delivery", d->id);
 	hs_log_int(&l, "event_id", d->event_id);
 	hs_log_str(&l, "key", d->idem_key);
@@ -169,6 +176,7 @@ decide(struct run *r, const struct hs_delivery *d, struct hs_outcome *out,
 	v->delivery_id = d->id;
 	v->event_id = d->event_id;
 	v->kind = out->kind;
+	v->progress = out->progress;
 	v->receipt = out->receipt;
 	v->error = out->error[0] ? out->error : "no detail from the sink";
 	if (v->kind == HS_OUT_RETRY && d->attempts + 1 >= r->max_attempts) {
@@ -208,39 +216,38 @@ recorded(const struct hs_verdict *v, enum hs_err drc)
 	    (drc != HS_EAUTH && v->kind != HS_OUT_UNSENT);
 }
 
-static size_t
-keep_recorded(struct scratch *s, size_t n, enum hs_err drc)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < n; i++)
-		if (recorded(&s->v[i], drc))
-			s->v[k++] = s->v[i];
-	return k;
-}
-
+/*
+ * Hands the first `send` deliveries of the batch to the sink (none: only
+ * gives the leases back) and records every verdict: the unsent ones, and
+ * all of them when the sink failed otherwise than on our credentials,
+ * only end their lease and keep their progress.
+ */
 static enum hs_err
-send_batch(struct run *r, struct hs_batch *b, size_t n, struct scratch *s)
+send_batch(struct run *r, struct hs_batch *b, size_t send, struct scratch *s)
 {
 	char now_iso[HS_ISO_LEN];
 	double t0 = hs_mono_ms_f();
-	enum hs_err rc, drc;
-	size_t i, nrec;
+	enum hs_err rc, drc = HS_OK;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < b->n; i++) {
 		memset(&s->out[i], 0, sizeof(s->out[i]));
 		s->out[i].kind = HS_OUT_UNSENT;
 		s->out[i].retry_after_ms = -1;
+		s->out[i].progress = b->d[i].progress;
 		snprintf(s->out[i].error, sizeof(s->out[i].error), "not sent");
 	}
-	drc = r->ops->deliver(r->sink, b->d, n, now(r), s->out, r->why,
-	    r->whylen);
+	if (send > 0)
+		drc = r->ops->deliver(r->sink, b->d, send, now(r), s->out,
+		    r->why, r->whylen);
 	if (drc != HS_OK && drc != HS_EAUTH)
-		return HS_ECONFIG;
-	for (i = 0; i < n; i++) {
+		drc = HS_ECONFIG;
+	for (i = 0; i < b->n; i++) {
 		decide(r, &b->d[i], &s->out[i], &s->v[i], s->next[i],
 		    s->err[i], sizeof(s->err[i]));
-		if (!recorded(&s->v[i], drc))
+		if (drc == HS_ECONFIG || !recorded(&s->v[i], drc))
+			s->v[i].kind = HS_OUT_UNSENT;
+		if (s->v[i].kind == HS_OUT_UNSENT)
 			continue;
 		r->st->delivered += s->v[i].kind == HS_OUT_DONE;
 		r->st->retried += s->v[i].kind == HS_OUT_RETRY;
@@ -248,9 +255,8 @@ send_batch(struct run *r, struct hs_batch *b, size_t n, struct scratch *s)
 		if (!r->o->quiet_attempts)
 			log_attempt(r, &b->d[i], &s->v[i], hs_mono_ms_f() - t0);
 	}
-	nrec = keep_recorded(s, n, drc);
 	hs_time_iso(now(r), now_iso, sizeof(now_iso));
-	rc = nrec ? hs_outbox_record(r->sp, s->v, nrec, now_iso,
+	rc = b->n ? hs_outbox_record(r->sp, s->v, b->n, now_iso,
 	    r->dead_copy) : HS_OK;
 	return rc != HS_OK ? rc : drc;
 }
@@ -297,6 +303,46 @@ progress(const struct run *r, int64_t total, int force)
 	hs_term_progress(stderr, text, force);
 }
 
+/*
+ * What the claim at cursor takes: due by due_ms; leased as this run's
+ * owner unless a dry run. The strings are the caller's.
+ */
+static void
+claim_spec(const struct run *r, struct hs_claim *c, int64_t cursor,
+           char *due_iso, char *now_iso)
+{
+	int64_t t = now(r);
+
+	hs_time_iso(r->o->drain ? t : r->start, due_iso, HS_ISO_LEN);
+	hs_time_iso(t, now_iso, HS_ISO_LEN);
+	memset(c, 0, sizeof(*c));
+	c->sink = r->ops->name;
+	c->due_iso = due_iso;
+	c->now_iso = now_iso;
+	c->after_id = cursor;
+	c->events = r->o->events;
+	c->nevents = r->o->nevents;
+	c->owner = r->o->dry_run ? NULL : r->owner;
+	c->lease_until = r->lease_until;
+	c->take_own = !r->o->immediate;
+}
+
+/* An immediate run: 1 when one of its events may go soon (it waited). */
+static int
+poll_held(struct run *r)
+{
+	char due_iso[HS_ISO_LEN], now_iso[HS_ISO_LEN];
+	struct hs_claim c;
+	int held = 0;
+
+	claim_spec(r, &c, 0, due_iso, now_iso);
+	if (hs_outbox_held(r->sp, &c, &held) != HS_OK || !held ||
+	    now(r) + HS_SYNC_POLL_MS > r->deadline)
+		return 0;
+	nap(r, HS_SYNC_POLL_MS);
+	return 1;
+}
+
 /* After an empty claim: 1 to look again from the start, 0 to stop. */
 static int
 look_again(struct run *r, int64_t *cursor, int *progressed)
@@ -309,6 +355,11 @@ look_again(struct run *r, int64_t *cursor, int *progressed)
 		*cursor = 0;
 		*progressed = 0;
 		return 1;
+	}
+	if (r->o->immediate) {
+		*cursor = 0;
+		*progressed = 0;
+		return poll_held(r);
 	}
 	if (!r->o->drain || r->o->dry_run ||
 	    hs_outbox_stats(r->sp, r->ops->name, &os) != HS_OK ||
@@ -332,16 +383,16 @@ look_again(struct run *r, int64_t *cursor, int *progressed)
 static enum hs_err
 loop(struct run *r, struct hs_batch *b, struct scratch *s, int64_t total)
 {
-	char now_iso[HS_ISO_LEN];
-	int64_t cursor = 0, start = now(r);
+	char due_iso[HS_ISO_LEN], now_iso[HS_ISO_LEN];
+	struct hs_claim c;
+	int64_t cursor = 0;
 	int progressed = 0;
 	long granted;
-	enum hs_err rc = HS_OK;
+	enum hs_err rc = HS_OK, rc2;
 
 	while (rc == HS_OK && now(r) < r->deadline) {
-		hs_time_iso(r->o->drain ? now(r) : start, now_iso,
-		    sizeof(now_iso));
-		rc = hs_outbox_claim(r->sp, r->ops->name, now_iso, cursor, b);
+		claim_spec(r, &c, cursor, due_iso, now_iso);
+		rc = hs_outbox_claim(r->sp, &c, b);
 		if (rc != HS_OK)
 			break;
 		if (b->n == 0) {
@@ -357,10 +408,14 @@ loop(struct run *r, struct hs_batch *b, struct scratch *s, int64_t total)
 		granted = (long)b->n;
 		if (!r->ops->set_pacer)
 			rc = take_tokens(r, (long)b->n, &granted);
+		if (rc != HS_OK)
+			granted = 0;
+		/* Whatever is not sent gives its lease back. */
+		rc2 = send_batch(r, b, (size_t)granted, s);
+		rc = rc != HS_OK ? rc : rc2;
 		if (rc != HS_OK || granted == 0)
 			break;
 		cursor = b->d[granted - 1].id;
-		rc = send_batch(r, b, (size_t)granted, s);
 		progressed = 1;
 		progress(r, total, 0);
 		if (r->o->once)
@@ -439,7 +494,10 @@ run_locked(struct run *r)
 	enum hs_err rc;
 
 	settings(r);
-	rc = hs_outbox_stats(r->sp, r->ops->name, &before);
+	memset(&before, 0, sizeof(before));
+	/* A handler's attempt skips counting the backlog. */
+	rc = r->o->immediate ? HS_OK :
+	    hs_outbox_stats(r->sp, r->ops->name, &before);
 	if (rc != HS_OK)
 		return rc;
 	if (!r->o->dry_run)
@@ -484,9 +542,18 @@ hs_sync_sink(struct hs_spool *sp, const struct hs_config *cfg,
 	r.whylen = whylen;
 	why[0] = '\0';
 	start = now(&r);
+	r.start = start;
 	r.deadline = start + o->max_ms;
 	r.started = hs_mono_ms_f();
-	rc = lock_sink(&r, &fd);
+	hs_time_iso(r.deadline + HS_SYNC_LEASE_GRACE_MS, r.lease_until,
+	    sizeof(r.lease_until));
+	if (o->immediate)
+		snprintf(r.owner, sizeof(r.owner), "pid:%ld", (long)getpid());
+	else
+		snprintf(r.owner, sizeof(r.owner), "sync");
+	/* A scheduled run holds the sink; a handler's attempt leans on the
+	 * leases alone. */
+	rc = o->immediate ? HS_OK : lock_sink(&r, &fd);
 	if (rc == HS_OK) {
 		rc = run_locked(&r);
 		if (rc != HS_OK && !why[0])
@@ -495,7 +562,8 @@ hs_sync_sink(struct hs_spool *sp, const struct hs_config *cfg,
 	}
 	if (fd >= 0)
 		close(fd);	/* releases the lock */
-	rc2 = hs_outbox_stats(sp, ops->name, &st->after);
+	rc2 = o->immediate ? HS_OK :
+	    hs_outbox_stats(sp, ops->name, &st->after);
 	st->elapsed_ms = now(&r) - start;
 	return rc != HS_OK ? rc : rc2;
 }

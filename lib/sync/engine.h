@@ -2,9 +2,12 @@
  * sync/engine.h - the sync engine: one sink's due deliveries to its
  * destination.
  *
- * One run per sink at a time (a lock file next to the spool): an
- * overlapping run gets HS_EBUSY at once. A run claims due deliveries
- * oldest first in batches, keeps per-key order, takes tokens from the
+ * One scheduled run per sink at a time (a lock file next to the spool):
+ * an overlapping run gets HS_EBUSY at once. A run claims due deliveries
+ * oldest first in batches and leases them (sync/outbox.h), so a handler's
+ * immediate attempt (sync/immediate.h), which runs this same loop without
+ * the lock, never sends what a run has in hand, nor the reverse. It keeps
+ * per-key order, takes tokens from the
  * sink's bucket in the spool (so the rate holds across runs), hands the
  * batch to the sink, and records each outcome: done; retry with
  * exponential backoff and full jitter (never sooner than Retry-After);
@@ -53,7 +56,23 @@ struct hs_sync_opts {
 	/* NULL: hs_now_ms and hs_sleep_ms (the test clock when a tool set
 	 * one, core/timefmt.h) */
 	const struct hs_sync_clock *clock;
+	/* Only deliveries of these events (nevents > 0); borrowed. */
+	const int64_t *events;
+	size_t nevents;
+	/*
+	 * 1: a handler's attempt right after its answer (sync/immediate.h):
+	 * no sink lock, leases owned by "pid:<pid>", every live lease
+	 * honoured; while one of the events waits behind an earlier delivery
+	 * of its key that is in flight elsewhere, it looks again every
+	 * HS_SYNC_POLL_MS until max_ms. Sends only what was due at its start.
+	 */
+	int immediate;
 };
+
+/* A lease lasts the run's budget plus this: it covers a request to the
+ * peer that started just before the deadline (sinks' HTTP timeouts). */
+#define HS_SYNC_LEASE_GRACE_MS 60000
+#define HS_SYNC_POLL_MS 15
 
 struct hs_sync_stats {
 	long delivered, retried, dead, listed;
@@ -63,7 +82,7 @@ struct hs_sync_stats {
 
 /*
  * Runs one sink. HS_OK when the run ended normally (retries included);
- * HS_EBUSY when another run holds the sink; HS_EAUTH or HS_ECONFIG when
+ * HS_EBUSY when another scheduled run holds the sink; HS_EAUTH or HS_ECONFIG when
  * the destination refused our credentials or the sink's settings are
  * wrong (nothing was counted as an attempt); a spool error otherwise.
  * why explains any non-OK result.

@@ -1,7 +1,8 @@
 /*
  * sync/record.c - writing a batch's outcomes: done, retry with its next
- * attempt time, dead (with its copy for the dead-copy sink), in one
- * transaction.
+ * attempt time, dead (with its copy for the dead-copy sink), unsent (no
+ * attempt), in one transaction. Each ends the delivery's lease and keeps
+ * the sink's progress, so a later attempt resumes where this one stopped.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,19 +13,26 @@
 #include "spool/db.h"
 #include "core/banned.h"
 
-static const char *const record_sql[] = {
+#define NKINDS 4
+#define UNLEASE ", lease_until = NULL, lease_owner = NULL, progress = ?6"
+
+static const char *const record_sql[NKINDS] = {
 	[HS_OUT_DONE] =
 	    "UPDATE deliveries SET state = 'done', attempts = attempts + 1,"
 	    " done_at = ?2, updated_at = ?2, receipt = ?3, last_error = NULL"
-	    " WHERE id = ?1 AND state = 'pending'",
+	    UNLEASE " WHERE id = ?1 AND state = 'pending'",
 	[HS_OUT_RETRY] =
 	    "UPDATE deliveries SET attempts = attempts + 1,"
 	    " next_attempt_at = ?4, updated_at = ?2, last_error = ?5"
-	    " WHERE id = ?1 AND state = 'pending'",
+	    UNLEASE " WHERE id = ?1 AND state = 'pending'",
 	[HS_OUT_DEAD] =
 	    "UPDATE deliveries SET state = 'dead', attempts = attempts + 1,"
 	    " updated_at = ?2, last_error = ?5"
-	    " WHERE id = ?1 AND state = 'pending'",
+	    UNLEASE " WHERE id = ?1 AND state = 'pending'",
+	/* Never sent (or refused with our credentials): no attempt. */
+	[HS_OUT_UNSENT] =
+	    "UPDATE deliveries SET lease_until = NULL, lease_owner = NULL,"
+	    " progress = ?6 WHERE id = ?1 AND state = 'pending'",
 };
 
 static const char dead_copy_sql[] =
@@ -52,12 +60,14 @@ record_one(sqlite3_stmt *const *st, sqlite3_stmt *dl,
 
 	sqlite3_clear_bindings(s);
 	sqlite3_bind_int64(s, 1, v->delivery_id);
-	sqlite3_bind_text(s, 2, now_iso, -1, SQLITE_STATIC);
+	if (v->kind != HS_OUT_UNSENT)
+		sqlite3_bind_text(s, 2, now_iso, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 6, v->progress);
 	if (v->kind == HS_OUT_DONE)
 		sqlite3_bind_text(s, 3, v->receipt, -1, SQLITE_STATIC);
 	if (v->kind == HS_OUT_RETRY)
 		sqlite3_bind_text(s, 4, v->next_attempt_at, -1, SQLITE_STATIC);
-	if (v->kind != HS_OUT_DONE)
+	if (v->kind == HS_OUT_RETRY || v->kind == HS_OUT_DEAD)
 		sqlite3_bind_text(s, 5, v->error, -1, SQLITE_STATIC);
 	src = run(s);
 	if (src != SQLITE_DONE || v->kind != HS_OUT_DEAD || !dl)
@@ -73,7 +83,7 @@ hs_outbox_record(struct hs_spool *sp, const struct hs_verdict *v, size_t n,
                  const char *now_iso, const char *dead_copy_sink)
 {
 	sqlite3 *db = hs_spool_db(sp);
-	sqlite3_stmt *st[3] = { NULL, NULL, NULL }, *dl = NULL;
+	sqlite3_stmt *st[NKINDS] = { NULL, NULL, NULL, NULL }, *dl = NULL;
 	enum hs_err rc;
 	int src = SQLITE_OK, k;
 	size_t i;
@@ -81,7 +91,7 @@ hs_outbox_record(struct hs_spool *sp, const struct hs_verdict *v, size_t n,
 	rc = hs_spool_begin(sp);
 	if (rc != HS_OK)
 		return rc;
-	for (k = 0; k < 3 && src == SQLITE_OK; k++)
+	for (k = 0; k < NKINDS && src == SQLITE_OK; k++)
 		src = sqlite3_prepare_v2(db, record_sql[k], -1, &st[k], NULL);
 	if (src == SQLITE_OK && dead_copy_sink)
 		src = sqlite3_prepare_v2(db, dead_copy_sql, -1, &dl, NULL);
@@ -90,7 +100,7 @@ hs_outbox_record(struct hs_spool *sp, const struct hs_verdict *v, size_t n,
 		if (src == SQLITE_DONE)
 			src = SQLITE_OK;
 	}
-	for (k = 0; k < 3; k++)
+	for (k = 0; k < NKINDS; k++)
 		sqlite3_finalize(st[k]);
 	sqlite3_finalize(dl);
 	if (src != SQLITE_OK) {
