@@ -78,6 +78,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import math
 import os
 import sys
 import threading
@@ -446,7 +447,7 @@ def percentile(sorted_vals, p):
     if not sorted_vals:
         return float("nan")
     k = max(0, min(len(sorted_vals) - 1,
-                   int(round(p / 100.0 * len(sorted_vals) + 0.5)) - 1))
+                   math.ceil(p / 100.0 * len(sorted_vals)) - 1))
     return sorted_vals[k]
 
 
