@@ -28,7 +28,7 @@
 #   HS_CTL       spoolctl (default build/san/tools/spoolctl, as t5001)
 
 HS_WA_PY=${HS_WA_PY:-python3}
-HS_WA_DOUBLE=$HS_ROOT/tests/doubles/graph_double.py
+HS_WA_DOUBLE=${HS_WA_DOUBLE:-$HS_ROOT/tests/doubles/graph_double.py}
 HS_WA_SEND=$HS_ROOT/tests/helpers/meta_send.py
 HS_WA_VERIFY_TOKEN=verify-Tok.en_3x9
 HS_WA_SECRET=meta-app-secret-7Qk2
