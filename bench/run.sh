@@ -691,4 +691,5 @@ fi
 echo; "$home/bench/drain.sh" || { echo "bench: bench/drain.sh could not measure" >&2; exit 1; }
 echo; "$home/bench/odoo.sh" || { echo "bench: bench/odoo.sh could not measure" >&2; exit 1; }
 echo; "$home/bench/sql.sh" || { echo "bench: bench/sql.sh could not measure" >&2; exit 1; }
+echo; "$home/bench/whatsapp.sh" || { echo "bench: bench/whatsapp.sh could not measure" >&2; exit 1; }
 exit 0
