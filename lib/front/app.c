@@ -51,11 +51,20 @@ hs_app_defer(struct hs_app *app, int64_t event_id)
 void
 hs_app_after_answer(struct hs_app *app, long max_ms)
 {
-	/* The events were committed through app->sp: it is open. */
-	if (app->ndeferred && app->sp)
-		hs_sync_immediate_max(app->sp, app->cfg, app->deferred,
+	struct hs_spool *sp;
+
+	/* Open unless a FastCGI front end closed it to fork (serve.c). */
+	if (app->ndeferred && (sp = hs_app_spool(app)) != NULL)
+		hs_sync_immediate_max(sp, app->cfg, app->deferred,
 		    app->ndeferred, max_ms);
 	app->ndeferred = 0;
+}
+
+void
+hs_app_spool_close(struct hs_app *app)
+{
+	hs_spool_close(app->sp);
+	app->sp = NULL;
 }
 
 struct hs_spool *

@@ -7,7 +7,8 @@
  * the request's deferred deliveries are attempted.
  *
  * Those deliveries (front/app.h, hs_app_after_answer) run only once the
- * client has its whole answer: FastCGI after FCGX_Finish_r; plain CGI
+ * client has its whole answer: FastCGI in a child forked after
+ * FCGX_Finish_r (after_answer_fcgi says why a child); plain CGI
  * after stdout is flushed and fds 0 and 1 point at /dev/null, since the
  * server ends the response when the script's output pipe (Apache's
  * mod_cgid: the socket that is both stdin and stdout) is closed, not when
@@ -21,6 +22,8 @@
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,6 +43,9 @@ struct cgi_in {
 
 #define CGI_DRAIN_MAX (8L * 1024 * 1024)
 #define CGI_AFTER_MAX_MS 2000
+/* Children doing deferred work at once, per FastCGI process; past it the
+ * process does the work itself (slower answers, never lost work). */
+#define FCGI_AFTER_CHILDREN 32
 
 static long
 stdin_read(void *ctx, char *buf, size_t n)
@@ -124,11 +130,77 @@ hs_serve_is_cgi(void)
 	return FCGX_IsCGI();
 }
 
+/* Points fds 0 and 1 at /dev/null; -1 if it could not. */
+static int
+null_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR), rc = 0;
+
+	if (fd < 0)
+		return -1;
+	if (dup2(fd, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0)
+		rc = -1;
+	if (fd > STDOUT_FILENO)
+		close(fd);
+	return rc;
+}
+
+/* Collects the children that ended; *children counts the live ones. */
+static void
+reap(int *children)
+{
+	while (*children > 0 && waitpid(-1, NULL, WNOHANG) > 0)
+		(*children)--;
+}
+
+/*
+ * FastCGI: the deferred deliveries run in a child, so that this process
+ * goes straight back to accept(): the server counts it idle once the
+ * answer is finished and hands it the next request, which must not wait
+ * for the Graph API. No SQLite connection may cross a fork (the library
+ * keeps per-process lock state for every open file), so the spool is
+ * closed first; the child opens its own and this process reopens on its
+ * next request. The child holds nothing of the server's (fd 0, the
+ * listening socket, becomes /dev/null) and keeps SIGTERM blocked: a
+ * server stopping kills this process, and the child ends within
+ * IMMEDIATE_MAX_MS. If fork fails or too many children are at work, this
+ * process does it itself.
+ */
+static void
+after_answer_fcgi(struct hs_app *app, int *children)
+{
+	pid_t pid;
+
+	reap(children);
+	if (!app->ndeferred)
+		return;
+	if (*children >= FCGI_AFTER_CHILDREN) {
+		hs_app_after_answer(app, -1);
+		return;
+	}
+	hs_app_spool_close(app);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		if (null_stdio() == 0)
+			hs_app_after_answer(app, -1);
+		fflush(stderr);
+		_exit(0);
+	}
+	if (pid < 0) {
+		hs_app_after_answer(app, -1);
+		return;
+	}
+	(*children)++;
+	app->ndeferred = 0;
+}
+
 static int
 serve_fcgi(struct hs_app *app, const struct hs_route *routes)
 {
 	FCGX_Request req;
 	sigset_t term, old;
+	int children = 0;
 
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&req, 0, 0) != 0)
 		return 111;
@@ -139,7 +211,7 @@ serve_fcgi(struct hs_app *app, const struct hs_route *routes)
 		handle(app, routes, req.envp, fcgi_read, req.in, fcgi_write,
 		    req.out, NULL);
 		FCGX_Finish_r(&req);
-		hs_app_after_answer(app, -1);
+		after_answer_fcgi(app, &children);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
 	FCGX_Free(&req, 1);
@@ -154,18 +226,9 @@ serve_fcgi(struct hs_app *app, const struct hs_route *routes)
 static int
 cgi_detach(void)
 {
-	int fd, rc = 0;
+	int rc = fflush(stdout) != 0 ? -1 : 0;
 
-	if (fflush(stdout) != 0)
-		rc = -1;
-	fd = open("/dev/null", O_RDWR);
-	if (fd < 0)
-		return -1;
-	if (dup2(fd, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0)
-		rc = -1;
-	if (fd > STDOUT_FILENO)
-		close(fd);
-	return rc;
+	return null_stdio() == 0 ? rc : -1;
 }
 
 int

@@ -42,14 +42,15 @@ done
 hs_is "$n" 2 "its receipt names both wamids the Graph API gave ('$rcpt')"
 
 # Eight users at once.
-declare -a us
+declare -a us pids
 for i in 1 2 3 4 5 6 7 8; do
 	us[$i]=$(wa_user)$i
 	"$HS_WA_PY" "$HS_WA_SEND" send "$HS_URL$HS_PREFIX/webhook" \
 	    --secret "$HS_WA_SECRET" --from "${us[$i]}" --text "hola $i" \
 	    >"$hs_sync_tmp/par-$i.out" 2>&1 &
+	pids+=($!)
 done
-wait
+wait "${pids[@]}"	# not a bare wait: the server and the double are children too
 ok=0
 for i in 1 2 3 4 5 6 7 8; do
 	[ "$(head -c 3 "$hs_sync_tmp/par-$i.out")" = 200 ] && ok=$((ok + 1))
