@@ -44,6 +44,8 @@ hs_app_release(struct hs_app *app)
 void
 hs_app_defer(struct hs_app *app, int64_t event_id)
 {
+	if (app->ndeferred == 0 && !hs_sync_immediate_wanted(app->cfg))
+		return;		/* nothing would be sent: cron does it all */
 	if (app->ndeferred < HS_MAX_DEFERRED)
 		app->deferred[app->ndeferred++] = event_id;
 }
@@ -53,18 +55,11 @@ hs_app_after_answer(struct hs_app *app, long max_ms)
 {
 	struct hs_spool *sp;
 
-	/* Open unless a FastCGI front end closed it to fork (serve.c). */
+	/* Open: the events were committed through it. */
 	if (app->ndeferred && (sp = hs_app_spool(app)) != NULL)
 		hs_sync_immediate_max(sp, app->cfg, app->deferred,
 		    app->ndeferred, max_ms);
 	app->ndeferred = 0;
-}
-
-void
-hs_app_spool_close(struct hs_app *app)
-{
-	hs_spool_close(app->sp);
-	app->sp = NULL;
 }
 
 struct hs_spool *

@@ -88,8 +88,6 @@ void hs_app_defer(struct hs_app *app, int64_t event_id);
  */
 void hs_app_after_answer(struct hs_app *app, long max_ms);
 
-/* Closes the spool; the next hs_app_spool() opens it again. */
-void hs_app_spool_close(struct hs_app *app);
 
 /* This module's configuration keys (core/config.h). */
 extern const struct hs_conf_key hs_front_keys[];

@@ -7,8 +7,8 @@
  * the request's deferred deliveries are attempted.
  *
  * Those deliveries (front/app.h, hs_app_after_answer) run only once the
- * client has its whole answer: FastCGI in a child forked after
- * FCGX_Finish_r (after_answer_fcgi says why a child); plain CGI
+ * client has its whole answer: FastCGI from a worker process after
+ * FCGX_Finish_r (front/after.c says why); plain CGI
  * after stdout is flushed and fds 0 and 1 point at /dev/null, since the
  * server ends the response when the script's output pipe (Apache's
  * mod_cgid: the socket that is both stdin and stdout) is closed, not when
@@ -22,14 +22,13 @@
  */
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
 
+#include "front/after.h"
 #include "front/serve.h"
 #include "core/banned.h"
 
@@ -43,9 +42,6 @@ struct cgi_in {
 
 #define CGI_DRAIN_MAX (8L * 1024 * 1024)
 #define CGI_AFTER_MAX_MS 2000
-/* Children doing deferred work at once, per FastCGI process; past it the
- * process does the work itself (slower answers, never lost work). */
-#define FCGI_AFTER_CHILDREN 32
 
 static long
 stdin_read(void *ctx, char *buf, size_t n)
@@ -145,54 +141,20 @@ null_stdio(void)
 	return rc;
 }
 
-/* Collects the children that ended; *children counts the live ones. */
-static void
-reap(int *children)
-{
-	while (*children > 0 && waitpid(-1, NULL, WNOHANG) > 0)
-		(*children)--;
-}
-
 /*
- * FastCGI: the deferred deliveries run in a child, so that this process
- * goes straight back to accept(): the server counts it idle once the
- * answer is finished and hands it the next request, which must not wait
- * for the Graph API. No SQLite connection may cross a fork (the library
- * keeps per-process lock state for every open file), so the spool is
- * closed first; the child opens its own and this process reopens on its
- * next request. The child holds nothing of the server's (fd 0, the
- * listening socket, becomes /dev/null) and keeps SIGTERM blocked: a
- * server stopping kills this process, and the child ends within
- * IMMEDIATE_MAX_MS. If fork fails or too many children are at work, this
- * process does it itself.
+ * FastCGI: the request's deferred deliveries go to the forker
+ * (front/after.h), so this process is back at accept() at once; if the
+ * forker cannot take them, this process does the work itself.
  */
 static void
-after_answer_fcgi(struct hs_app *app, int *children)
+after_answer_fcgi(struct hs_app *app, int after_fd)
 {
-	pid_t pid;
-
-	reap(children);
 	if (!app->ndeferred)
 		return;
-	if (*children >= FCGI_AFTER_CHILDREN) {
+	if (hs_after_hand_over(after_fd, app->deferred, app->ndeferred) == 0)
+		app->ndeferred = 0;
+	else
 		hs_app_after_answer(app, -1);
-		return;
-	}
-	hs_app_spool_close(app);
-	fflush(stderr);
-	pid = fork();
-	if (pid == 0) {
-		if (null_stdio() == 0)
-			hs_app_after_answer(app, -1);
-		fflush(stderr);
-		_exit(0);
-	}
-	if (pid < 0) {
-		hs_app_after_answer(app, -1);
-		return;
-	}
-	(*children)++;
-	app->ndeferred = 0;
 }
 
 static int
@@ -200,10 +162,12 @@ serve_fcgi(struct hs_app *app, const struct hs_route *routes)
 {
 	FCGX_Request req;
 	sigset_t term, old;
-	int children = 0;
+	int after_fd;
 
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&req, 0, 0) != 0)
 		return 111;
+	/* Before the spool is ever opened: see front/after.c. */
+	after_fd = hs_after_start(app->cfg);
 	sigemptyset(&term);
 	sigaddset(&term, SIGTERM);
 	while (FCGX_Accept_r(&req) >= 0) {
@@ -211,7 +175,7 @@ serve_fcgi(struct hs_app *app, const struct hs_route *routes)
 		handle(app, routes, req.envp, fcgi_read, req.in, fcgi_write,
 		    req.out, NULL);
 		FCGX_Finish_r(&req);
-		after_answer_fcgi(app, &children);
+		after_answer_fcgi(app, after_fd);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
 	FCGX_Free(&req, 1);

@@ -90,6 +90,13 @@ hs_http_free(struct hs_http *h)
 	free(h);
 }
 
+void
+hs_http_prepare(void)
+{
+	/* Never cleaned up: the reference it holds keeps the rest cheap. */
+	(void)curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
 enum hs_err
 hs_http_new(struct hs_http **out, const struct hs_http_opts *o)
 {

@@ -68,6 +68,13 @@ struct hs_http_resp {
 struct hs_http;
 
 /* A client with o's settings (o's strings are copied); hs_http_free(). */
+/*
+ * Initializes libcurl and its TLS library for the process's life. A
+ * process that forks workers which each make a client calls it first, so
+ * that no worker pays that start-up again (front/after.c).
+ */
+void hs_http_prepare(void);
+
 enum hs_err hs_http_new(struct hs_http **out, const struct hs_http_opts *o)
 	HS_MUST_CHECK;
 void hs_http_free(struct hs_http *h);

@@ -56,6 +56,19 @@ hs_sync_immediate_sink(struct hs_spool *sp, const struct hs_config *cfg,
 	return rc;
 }
 
+int
+hs_sync_immediate_wanted(const struct hs_config *cfg)
+{
+	const struct hs_sink_ops *const *ops;
+
+	if (hs_config_int(cfg, "IMMEDIATE_MAX_MS") <= 0)
+		return 0;
+	for (ops = hs_sink_registry; *ops; ops++)
+		if ((*ops)->immediate && (*ops)->configured(cfg))
+			return 1;
+	return 0;
+}
+
 void
 hs_sync_immediate(struct hs_spool *sp, const struct hs_config *cfg,
                   const int64_t *event_ids, size_t n)

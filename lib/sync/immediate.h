@@ -31,6 +31,13 @@ struct hs_sink_ops;
  * refused our credentials (the delivery stays pending, no attempt
  * counted) or failed otherwise. Does nothing when IMMEDIATE_MAX_MS is 0.
  */
+/*
+ * 1 when a handler has anything to do after its answer: IMMEDIATE_MAX_MS
+ * is not 0 and a sink marked immediate is configured. The front end asks
+ * first, so a handler with nothing to send forks nothing.
+ */
+int hs_sync_immediate_wanted(const struct hs_config *cfg);
+
 void hs_sync_immediate(struct hs_spool *sp, const struct hs_config *cfg,
                        const int64_t *event_ids, size_t n);
 /* The same within at most max_ms (less than IMMEDIATE_MAX_MS when the
