@@ -37,6 +37,9 @@
 #   WA_BENCH_ROUNDS          alone/mixed rounds, medians reported    (2)
 #   HOOKSPOOL_PROCS          FastCGI processes (default 2, as bench/run.sh)
 #   WA_BENCH_KEEP            non-empty: keep the temporary directories
+#   WA_BENCH_CONF            more KEY=VALUE settings for the server, e.g.
+#                            IMMEDIATE_MAX_MS=0 (replies left to cron) to
+#                            see what the replies cost the ingest
 set -o pipefail	# not -u: tests/integ/lib.sh reads optional variables
 
 cd "$(dirname "$0")/.." || exit 1
@@ -121,6 +124,7 @@ gurl=http://127.0.0.1:$(tr -d ' \n' <"$wb_dir/port")
 hs_server_start WHATSAPP_VERIFY_TOKEN=bench-verify "WHATSAPP_APP_SECRET=$secret" \
     "WHATSAPP_TOKEN=$token" "WHATSAPP_PHONE_NUMBER_ID=$phone" \
     "WHATSAPP_GRAPH_URL=$gurl" WHATSAPP_API_VERSION=v25.0 LOG_LEVEL=warn \
+    $WA_BENCH_CONF \
     >/dev/null 2>"$wb_dir/server.err" ||
     die "the server did not start" "$(tail -n 5 "$wb_dir/server.err")"
 wa_url=$HS_URL$HS_PREFIX/webhook
@@ -309,7 +313,7 @@ done
 read -r _ p50 p99 mx lost bad acked total < <(grep '^alone ' "$wb_dir/wa")
 ra=$(median "$wb_dir/ingest" 2 alone-)
 rm=$(median "$wb_dir/ingest" 2 mixed-)
-ratio=$(awk -v a="$ra" -v m="$rm" 'BEGIN { printf "%.3f", a > 0 ? m / a : 0 }')
+ratio=$(awk -v a="$ra" -v m="$rm" 'BEGIN { printf "%.3f", (a > 0 ? m / a : 0) }')
 echo
 echo "Targets"
 le "$p50" "$target_p50_ms" && ok=1 || ok=0
