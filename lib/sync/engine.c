@@ -420,6 +420,18 @@ loop(struct run *r, struct hs_batch *b, struct scratch *s, int64_t total)
 		progress(r, total, 0);
 		if (r->o->once)
 			break;
+		/*
+		 * An immediate run's claim took every due delivery of its
+		 * events unless the batch was full; what is left waited behind
+		 * one of these of its key. One claim from the start finds it:
+		 * not a claim past the cursor first, which would take the
+		 * writer lock every handler commits under for nothing.
+		 */
+		if (r->o->immediate && (size_t)granted == b->n &&
+		    b->n < b->cap && !b->full) {
+			cursor = 0;
+			progressed = 0;
+		}
 	}
 	if (r->o->progress && r->st->delivered + r->st->retried +
 	    r->st->dead > 0) {

@@ -119,8 +119,10 @@ take_row(struct hs_batch *b, sqlite3_stmt *st, enum hs_err *rc)
 
 	for (i = 3; i < 3 + NSTR; i++)
 		row += (size_t)sqlite3_column_bytes(st, i) + 1;
-	if (b->n > 0 && b->mem.len + row > b->soft_bytes)
+	if (b->n > 0 && b->mem.len + row > b->soft_bytes) {
+		b->full = 1;
 		return 0;
+	}
 	for (i = 0; i < NSTR && *rc == HS_OK; i++)
 		*rc = keep(b, st, 3 + i, &off[i]);
 	if (*rc != HS_OK)
@@ -237,6 +239,7 @@ hs_outbox_claim(struct hs_spool *sp, const struct hs_claim *c,
 	int in_tx = 0, src = SQLITE_DONE;
 
 	b->n = 0;
+	b->full = 0;
 	b->last_id = c->after_id;
 	hs_buf_reset(&b->mem);
 	hs_buf_init(&events, 64 * 1024);

@@ -31,6 +31,7 @@ struct hs_batch {
 	size_t *offs;		/* per delivery: where its strings are in mem */
 	struct hs_buf mem;	/* backing store of the strings and bodies */
 	size_t soft_bytes;	/* stop adding rows past this (after one) */
+	int full;		/* the last claim stopped at soft_bytes */
 	int64_t last_id;	/* highest deliveries.id in the batch */
 };
 

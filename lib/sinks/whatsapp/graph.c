@@ -38,6 +38,7 @@
 struct hs_wa_graph {
 	struct hs_http *http;
 	struct hs_pacer *pacer;
+	long prepaid;			/* tokens taken ahead (prepay) */
 	char *auth;			/* "Authorization: Bearer ..." */
 	char messages_url[HS_WA_URL_MAX + 16];
 	char phone_url[HS_WA_URL_MAX + 16];
@@ -308,10 +309,25 @@ hs_wa_graph_send(struct hs_wa_graph *g, const char *json, size_t len,
 
 	memset(r, 0, sizeof(*r));
 	r->retry_after_ms = -1;
-	if (g->pacer && (rc = g->pacer->take(g->pacer, 1)) != HS_OK)
+	if (g->prepaid > 0)
+		g->prepaid--;
+	else if (g->pacer && (rc = g->pacer->take(g->pacer, 1)) != HS_OK)
 		return rc;
 	request(g, &hq, now_ms, r);
 	return HS_OK;
+}
+
+enum hs_err
+hs_wa_graph_prepay(struct hs_wa_graph *g, long n)
+{
+	enum hs_err rc;
+
+	if (!g->pacer || n <= g->prepaid)
+		return HS_OK;
+	rc = g->pacer->take(g->pacer, n - g->prepaid);
+	if (rc == HS_OK)
+		g->prepaid = n;
+	return rc;
 }
 
 void

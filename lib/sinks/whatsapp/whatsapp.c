@@ -147,6 +147,9 @@ steps(struct hs_sink *s, const struct hs_delivery *d,
 	struct hs_wa_reply r;
 	enum hs_err rc;
 
+	/* Not all at once in the time left: each send then takes its own,
+	 * so what fits still goes out. */
+	(void)hs_wa_graph_prepay(s->g, nsteps - o->progress);
 	while (o->progress < nsteps) {
 		rc = build(s, d->kind, o->progress, ev);
 		if (rc != HS_OK) {

@@ -173,6 +173,12 @@ void hs_wa_graph_set_pacer(struct hs_wa_graph *g, struct hs_pacer *p);
  * is filled, whatever its class; HS_ETIMEOUT (or the pacer's error) when
  * the run's time is up and nothing was sent.
  */
+/*
+ * Takes the tokens of the next n messages at once (one spool transaction
+ * instead of n, under the writer lock every handler shares); the sends
+ * then use them. HS_ETIMEOUT when the run's time is up first.
+ */
+enum hs_err hs_wa_graph_prepay(struct hs_wa_graph *g, long n);
 enum hs_err hs_wa_graph_send(struct hs_wa_graph *g, const char *json,
                              size_t len, int64_t now_ms,
                              struct hs_wa_reply *r) HS_MUST_CHECK;
