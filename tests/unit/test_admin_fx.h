@@ -17,6 +17,8 @@
 #include "spool/spool.h"
 #include "core/timefmt.h"
 
+#include "tmpdir_fx.h"
+
 /* 2026-11-23T10:30:18.123Z */
 #define T0 INT64_C(1795429818123)
 #define DAY_MS INT64_C(86400000)
@@ -77,23 +79,11 @@ static int
 fx_teardown(void **state)
 {
 	struct fx *fx = *state;
-	struct dirent *de;
-	char p[512];
-	DIR *d;
 
 	fx_forget(fx);
 	hs_spool_close(fx->sp);
 	hs_config_free(fx->cfg);
-	d = opendir(fx->dir);
-	while (d && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", fx->dir, de->d_name);
-		unlink(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(fx->dir);
+	tmpdir_remove(fx->dir);
 	free(fx);
 	return 0;
 }

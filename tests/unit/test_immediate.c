@@ -24,7 +24,8 @@
 #include "sync/immediate.h"
 #include "sync/outbox.h"
 
-#define T0 INT64_C(1795429818000)	/* 2026-11-23T10:30:18Z */
+#include "sync_fx.h"
+
 #define BUDGET 200			/* IMMEDIATE_MAX_MS of the fixture */
 #define MAXLOG 256
 
@@ -38,24 +39,6 @@ static struct script {
 	char log[MAXLOG][64];		/* idem keys in delivery order */
 	int seen_progress[MAXLOG];	/* in[i].progress as handed over */
 } sc;
-
-static int
-fake_configured(const struct hs_config *cfg)
-{
-	(void)cfg;
-	return 1;
-}
-
-static enum hs_err
-fake_open(struct hs_sink **out, const struct hs_config *cfg, char *why,
-          size_t n)
-{
-	(void)cfg;
-	(void)why;
-	(void)n;
-	*out = (struct hs_sink *)&sc;
-	return HS_OK;
-}
 
 static enum hs_err
 fake_deliver(struct hs_sink *s, const struct hs_delivery *in, size_t n,
@@ -89,12 +72,6 @@ fake_deliver(struct hs_sink *s, const struct hs_delivery *in, size_t n,
 	return HS_OK;
 }
 
-static void
-fake_close(struct hs_sink *s)
-{
-	(void)s;
-}
-
 static const struct hs_sink_ops fake_ops = {
 	.name = "fake",
 	.what = "scripted immediate test sink",
@@ -107,116 +84,26 @@ static const struct hs_sink_ops fake_ops = {
 	.close = fake_close,
 };
 
-/* The clock moves only when the engine sleeps; a nap may run a hook (what
- * another process does meanwhile). */
-static int64_t clock_now;
-static int naps;
-static void (*on_nap)(int nap);
-
-static int64_t
-fake_now(void *ctx)
-{
-	(void)ctx;
-	return clock_now;
-}
-
-static void
-fake_sleep(void *ctx, int64_t ms)
-{
-	(void)ctx;
-	clock_now += ms;
-	naps++;
-	if (on_nap)
-		on_nap(naps);
-}
-
-static uint64_t
-fake_random(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
-
-static const struct hs_sync_clock fake_clock = {
-	fake_now, fake_sleep, fake_random, NULL
-};
-
-struct fx {
-	char dir[64];
-	char path[128];
-	struct hs_spool *sp;
-	struct hs_config *cfg;
-};
-
 static struct fx *cur;	/* for on_nap hooks */
 
 static int
 setup(void **state)
 {
-	struct fx *fx = calloc(1, sizeof(*fx));
-	struct hs_spool_opts o = { NULL, "NORMAL", 2000 };
-	char conf[512];
+	char extra[64];
+	int rc;
 
-	if (!fx)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/hs-imm-XXXXXX");
-	if (!mkdtemp(fx->dir))
-		return -1;
-	snprintf(fx->path, sizeof(fx->path), "%s/spool.db", fx->dir);
-	o.path = fx->path;
-	snprintf(conf, sizeof(conf), "SPOOL_PATH=%s\nMAX_ATTEMPTS=3\n"
-	    "RETRY_BASE_MS=1000\nRETRY_CAP_MS=8000\nAZURE_QUEUE_RATE=100\n"
-	    "AZURE_QUEUE_BATCH=10\nIMMEDIATE_MAX_MS=%d\n", fx->path, BUDGET);
-	if (hs_config_parse(&fx->cfg, conf, "test.conf") != HS_OK ||
-	    hs_spool_open(&fx->sp, &o, NULL, 0) != HS_OK)
-		return -1;
+	snprintf(extra, sizeof(extra), "IMMEDIATE_MAX_MS=%d\n", BUDGET);
 	memset(&sc, 0, sizeof(sc));
-	clock_now = T0;
-	naps = 0;
-	on_nap = NULL;
-	cur = fx;
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-	char cmd[128];
-
-	hs_spool_close(fx->sp);
-	hs_config_free(fx->cfg);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", fx->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(fx);
-	return 0;
+	rc = sfx_setup(state, extra);
+	cur = *state;
+	return rc;
 }
 
 /* Stores one event for entity with one delivery to the fake sink. */
 static int64_t
 put(struct fx *fx, const char *key, const char *entity)
 {
-	static const char *const sinks[] = { "fake" };
-	struct hs_event ev;
-	struct hs_put_result res;
-	int64_t id;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.source = "whatsapp";
-	ev.kind = "message";
-	ev.idem_key = key;
-	ev.entity_key = entity;
-	ev.received_ms = clock_now;
-	ev.body = "{}";
-	ev.body_len = 2;
-	ev.response_status = 200;
-	ev.response_body = "{}";
-	assert_int_equal(hs_spool_put(fx->sp, &ev, sinks, 1, &res), HS_OK);
-	id = res.event_id;
-	hs_put_result_release(&res);
-	return id;
+	return sfx_put(fx, "whatsapp", "message", 200, key, entity);
 }
 
 static void
@@ -224,23 +111,6 @@ sql(struct fx *fx, const char *text)
 {
 	assert_int_equal(sqlite3_exec(hs_spool_db(fx->sp), text, NULL, NULL,
 	    NULL), SQLITE_OK);
-}
-
-static long
-count(struct fx *fx, const char *where)
-{
-	char q[512];
-	sqlite3_stmt *st;
-	long n = -1;
-
-	snprintf(q, sizeof(q), "SELECT count(*) FROM deliveries WHERE %s",
-	    where);
-	assert_int_equal(sqlite3_prepare_v2(hs_spool_db(fx->sp), q, -1, &st,
-	    NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
 }
 
 /* Sets the lease of every delivery of key to owner until ms. */
@@ -288,14 +158,7 @@ claim_as(struct fx *fx, const char *owner, int take_own,
 static enum hs_err
 run_sync(struct fx *fx, struct hs_sync_stats *st)
 {
-	struct hs_sync_opts o;
-	char why[256];
-
-	memset(&o, 0, sizeof(o));
-	o.max_ms = 60000;
-	o.clock = &fake_clock;
-	return hs_sync_sink(fx->sp, fx->cfg, &fake_ops, &o, st, why,
-	    sizeof(why));
+	return sfx_run(fx, &fake_ops, 0, st);
 }
 
 static enum hs_err
@@ -618,7 +481,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, sfx_teardown)
 		T(a_live_pid_lease_makes_a_scheduled_run_skip_the_delivery),
 		T(a_stale_pid_lease_does_not_hold_a_scheduled_run),
 		T(a_sync_lease_is_ignored_by_the_next_scheduled_run),

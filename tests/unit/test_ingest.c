@@ -38,6 +38,7 @@
 #include "intake/sources/sources.h"
 #include "program/bootstrap.h"
 #include "faultvfs.h"
+#include "app_fx.h"
 
 /* The route table of cgi-bin/hooks.c, built the same way in main(). */
 static struct hs_route routes[HS_MAX_ROUTES + 1];
@@ -86,14 +87,7 @@ struct result {
 };
 
 struct fx {
-	char dir[64];
-	char conf[128];
-	char spool[128];
-	struct hs_app app;
-	int app_ready;
-	FILE *log;
-	char *logtext;
-	size_t loglen;
+	struct app_fx a;
 	struct result res[MAX_RESULTS];
 	int nres;
 	struct req q;
@@ -109,15 +103,8 @@ setup(void **state)
 	if (!fx || faultvfs_install() != 0)
 		return -1;
 	faultvfs_clear();
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/hs-ingest-XXXXXX");
-	if (!mkdtemp(fx->dir))
+	if (app_fx_open(&fx->a, "ingest") != 0)
 		return -1;
-	snprintf(fx->conf, sizeof(fx->conf), "%s/hookspool.conf", fx->dir);
-	snprintf(fx->spool, sizeof(fx->spool), "%s/spool.db", fx->dir);
-	fx->log = open_memstream(&fx->logtext, &fx->loglen);
-	if (!fx->log)
-		return -1;
-	hs_log_set_stream(fx->log);
 	*state = fx;
 	return 0;
 }
@@ -126,29 +113,13 @@ static int
 teardown(void **state)
 {
 	struct fx *fx = *state;
-	struct dirent *de;
-	char p[512];
-	DIR *d;
 	int i;
 
 	faultvfs_clear();
 	for (i = 0; i < fx->nres; i++)
 		json_object_put(fx->res[i].json);
-	if (fx->app_ready)
-		hs_app_release(&fx->app);
-	hs_log_set_stream(NULL);
-	fclose(fx->log);
-	free(fx->logtext);
-	d = opendir(fx->dir);
-	while (d && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", fx->dir, de->d_name);
-		unlink(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(fx->dir);
+	app_fx_stop(&fx->a);
+	tmpdir_remove(fx->a.dir);
 	free(fx);
 	return 0;
 }
@@ -157,18 +128,7 @@ teardown(void **state)
 static void
 app_conf(struct fx *fx, const char *text)
 {
-	/* As hooks.fcgi starts: problems logged, then the app keeps cfg. */
-	const struct hs_boot boot = { "hooks", fx->conf, HS_LOG_INFO, 0,
-	    HS_BOOT_ROUTES };
-	struct hs_config *cfg = NULL;
-	FILE *f = fopen(fx->conf, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-	assert_int_not_equal(hs_boot_config(&cfg, &boot), HS_ENOMEM);
-	hs_app_init(&fx->app, cfg);
-	fx->app_ready = 1;
+	app_fx_start(&fx->a, "%s", text);
 }
 
 /* The usual configuration plus extra lines. */
@@ -181,7 +141,7 @@ app_with(struct fx *fx, const char *extra)
 	    "WEBHOOK_SECRET=shared_secret\n"
 	    "SPOOL_PATH=%s\n"
 	    "SPOOL_BUSY_TIMEOUT_MS=300\n"
-	    "%s", API_KEY, fx->spool, extra ? extra : "");
+	    "%s", API_KEY, fx->a.spool, extra ? extra : "");
 	app_conf(fx, text);
 }
 
@@ -292,7 +252,7 @@ dispatch(struct fx *fx, struct req *q)
 	if (q->now_ms)
 		r.received_ms = q->now_ms;
 	hs_response_init(&rs);
-	hs_app_dispatch(&fx->app, routes, &r, &rs);
+	hs_app_dispatch(&fx->a.app, routes, &r, &rs);
 	out->status = rs.status;
 	snprintf(out->headers, sizeof(out->headers), "%s",
 	    hs_buf_str(&rs.headers));
@@ -367,11 +327,11 @@ q_int(const struct fx *fx, const char *sql)
 	sqlite3_stmt *st = NULL;
 	long long v = -1;
 
-	if (access(fx->spool, F_OK) != 0)
+	if (access(fx->a.spool, F_OK) != 0)
 		return 0;	/* never opened: nothing stored */
-	if (sqlite3_open_v2(fx->spool, &db, SQLITE_OPEN_READWRITE, NULL) !=
+	if (sqlite3_open_v2(fx->a.spool, &db, SQLITE_OPEN_READWRITE, NULL) !=
 	    SQLITE_OK)
-		fail_msg("open %s: %s", fx->spool, sqlite3_errmsg(db));
+		fail_msg("open %s: %s", fx->a.spool, sqlite3_errmsg(db));
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -598,15 +558,15 @@ api_key_and_bodies_never_reach_the_log(void **state)
 	expect_status(dispatch(fx, signed_req(fx, "{\"type\":\"user_info\","
 	    "\"content\":\"secret-content\",\"user_id\":\"u\"}",
 	    "shared_secret")), 202);
-	fflush(fx->log);
-	assert_non_null(fx->logtext);
-	assert_non_null(strstr(fx->logtext, "status=401"));
-	assert_non_null(strstr(fx->logtext, "status=202"));
-	assert_null(strstr(fx->logtext, API_KEY));
-	assert_null(strstr(fx->logtext, "guess-4242"));
-	assert_null(strstr(fx->logtext, "shared_secret"));
-	assert_null(strstr(fx->logtext, "Test Contact Data"));
-	assert_null(strstr(fx->logtext, "secret-content"));
+	fflush(fx->a.log);
+	assert_non_null(fx->a.logtext);
+	assert_non_null(strstr(fx->a.logtext, "status=401"));
+	assert_non_null(strstr(fx->a.logtext, "status=202"));
+	assert_null(strstr(fx->a.logtext, API_KEY));
+	assert_null(strstr(fx->a.logtext, "guess-4242"));
+	assert_null(strstr(fx->a.logtext, "shared_secret"));
+	assert_null(strstr(fx->a.logtext, "Test Contact Data"));
+	assert_null(strstr(fx->a.logtext, "secret-content"));
 }
 
 /* ---- length, media type, body ---- */
@@ -1091,7 +1051,7 @@ missing_api_key_setting_is_503(void **state)
 	struct result *r;
 
 	snprintf(text, sizeof(text), "WEBHOOK_SECRET=shared_secret\n"
-	    "SPOOL_PATH=%s\n", fx->spool);
+	    "SPOOL_PATH=%s\n", fx->a.spool);
 	app_conf(fx, text);
 	r = dispatch(fx, manychat(fx, CONTACT, contact_body));
 	expect_error(r, 503, "configuration incomplete", "API_KEY");
@@ -1108,7 +1068,7 @@ empty_api_key_setting_is_503_not_an_open_door(void **state)
 	char text[512];
 	struct req *q;
 
-	snprintf(text, sizeof(text), "API_KEY=\nSPOOL_PATH=%s\n", fx->spool);
+	snprintf(text, sizeof(text), "API_KEY=\nSPOOL_PATH=%s\n", fx->a.spool);
 	app_conf(fx, text);
 	q = req(fx, "POST", CONTACT);
 	req_body(q, contact_body, "application/json");
@@ -1136,9 +1096,9 @@ unknown_setting_is_only_a_warning(void **state)
 
 	app_with(fx, "SOMETHING_NEW=1\nGUNICORN_WORKERS=4\n");
 	expect_status(dispatch(fx, manychat(fx, CONTACT, contact_body)), 202);
-	fflush(fx->log);
-	assert_non_null(strstr(fx->logtext, "SOMETHING_NEW"));
-	assert_null(strstr(fx->logtext, "GUNICORN_WORKERS"));
+	fflush(fx->a.log);
+	assert_non_null(strstr(fx->a.logtext, "SOMETHING_NEW"));
+	assert_null(strstr(fx->a.logtext, "GUNICORN_WORKERS"));
 }
 
 /* ---- routing ---- */
@@ -1357,7 +1317,7 @@ locked_spool_is_503_with_retry_after_and_nothing_stored(void **state)
 
 	app_with(fx, NULL);
 	expect_status(dispatch(fx, req(fx, "GET", "/health")), 200);
-	snprintf(lock, sizeof(lock), "%s.lock", fx->spool);
+	snprintf(lock, sizeof(lock), "%s.lock", fx->a.spool);
 	fd = open(lock, O_RDWR);
 	assert_true(fd >= 0);
 	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
@@ -1410,7 +1370,7 @@ failed_sync_is_503_and_the_spool_is_reopened(void **state)
 	faultvfs_clear();
 	expect_error(r, 503, "spool unavailable", "server log");
 	assert_true(has_header(r, "Retry-After: 2"));
-	assert_null(fx->app.sp);	/* dropped, to be opened again */
+	assert_null(fx->a.app.sp);	/* dropped, to be opened again */
 	assert_int_equal(events(fx), 0);
 	expect_status(dispatch(fx, manychat(fx, CONTACT, contact_body)), 202);
 	assert_int_equal(events(fx), 1);
@@ -1534,7 +1494,7 @@ written_answer_has_status_line_headers_and_body(void **state)
 	app_with(fx, NULL);
 	assert_int_equal(hs_request_init(&r, q->env, mem_read, q), HS_OK);
 	hs_response_init(&rs);
-	hs_app_dispatch(&fx->app, routes, &r, &rs);
+	hs_app_dispatch(&fx->a.app, routes, &r, &rs);
 	hs_buf_init(&out, 65536);
 	assert_true(hs_response_write(&rs, r.method, collect, &out) >= 0);
 	assert_int_equal(strncmp(hs_buf_str(&out), "Status: 202 Accepted\r\n"

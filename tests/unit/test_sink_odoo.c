@@ -17,15 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <libgen.h>
-#include <limits.h>
-#include <signal.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <cmocka.h>
-#include <curl/curl.h>
 #include <json-c/json.h>
 
 #include "core/buf.h"
@@ -34,47 +29,15 @@
 #include "sinks/odoo/odoo.h"
 #include "core/timefmt.h"
 
+#include "double_fx.h"
+
 #define DB	"unitdb"
 #define USER	"bot@example.com"
 #define PW	"unit-Pw-9x"
 
-struct live {
-	int up;
-	pid_t pid;
-	int port;
-	char dir[64];
-	char why[256];
-};
-
-static struct live L;
-
-struct fake_pacer {
-	struct hs_pacer p;
-	long takes;
-	long budget;	/* takes allowed; -1: any */
-};
-
-static enum hs_err
-fake_take(struct hs_pacer *p, long n)
-{
-	struct fake_pacer *f = (struct fake_pacer *)p;
-
-	if (f->budget >= 0 && f->takes + n > f->budget)
-		return HS_ETIMEOUT;
-	f->takes += n;
-	return HS_OK;
-}
-
-static void
-pacer_init(struct fake_pacer *f, long budget)
-{
-	memset(f, 0, sizeof(*f));
-	f->p.take = fake_take;
-	f->budget = budget;
-}
-
 /* The double --------------------------------------------------------------- */
 
+/* A loopback port nothing listens on. */
 static int
 free_port(void)
 {
@@ -91,122 +54,14 @@ free_port(void)
 	return port;
 }
 
-/* tests/doubles/odoo_double.py, found from this binary: build/san/unit/x. */
-static int
-find_double(char *out, size_t n)
-{
-	char exe[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (len > 0) {
-		exe[len] = '\0';
-		snprintf(out, n, "%s/tests/doubles/odoo_double.py",
-		         dirname(dirname(dirname(dirname(exe)))));
-		if (access(out, R_OK) == 0)
-			return 0;
-	}
-	snprintf(out, n, "tests/doubles/odoo_double.py");
-	return access(out, R_OK);
-}
-
 static int
 group_setup(void **state)
 {
-	char script[PATH_MAX], portfile[128], port[16];
-	FILE *f;
-	int i;
+	static const char *const args[] = {
+		"--db", DB, "--user", USER, "--password", PW, NULL
+	};
 
-	if (system("python3 -c 'import http.server' >/dev/null 2>&1") != 0) {
-		snprintf(L.why, sizeof(L.why), "python3 cannot run");
-		return 0;
-	}
-	if (find_double(script, sizeof(script)) != 0)
-		return -1;
-	snprintf(L.dir, sizeof(L.dir), "/tmp/hs-odoo-unit-XXXXXX");
-	if (!mkdtemp(L.dir))
-		return -1;
-	snprintf(portfile, sizeof(portfile), "%s/port", L.dir);
-	L.port = free_port();
-	snprintf(port, sizeof(port), "%d", L.port);
-	if ((L.pid = fork()) == 0) {
-		execlp("python3", "python3", script, "--port", port,
-		       "--port-file", portfile, "--db", DB, "--user", USER,
-		       "--password", PW, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 200 && access(portfile, R_OK) != 0; i++)
-		usleep(25000);
-	if ((f = fopen(portfile, "r")) == NULL)
-		return -1;
-	fclose(f);
-	L.up = 1;
-	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	char cmd[128];
-
-	if (L.pid > 0) {
-		kill(L.pid, SIGTERM);
-		waitpid(L.pid, NULL, 0);
-	}
-	if (L.dir[0]) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", L.dir);
-		if (system(cmd) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-static void
-need_double(void)
-{
-	if (!L.up) {
-		fprintf(stderr, "SKIP: %s\n", L.why);
-		skip();
-	}
-}
-
-static size_t
-collect(char *p, size_t size, size_t n, void *ud)
-{
-	return hs_buf_add(ud, p, size * n) == HS_OK ? size * n : 0;
-}
-
-/* GET /dump (body NULL) or POST /control; the answer as JSON (owned). */
-static struct json_object *
-double_http(const char *path, const char *body)
-{
-	CURL *e = curl_easy_init();
-	struct curl_slist *h = curl_slist_append(NULL,
-	    "Content-Type: application/json");
-	struct json_object *o;
-	struct hs_buf b;
-	char url[128];
-
-	hs_buf_init(&b, 64 * 1024 * 1024);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", L.port, path);
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
-	if (body)
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
-	assert_int_equal(curl_easy_perform(e), CURLE_OK);
-	o = json_tokener_parse(hs_buf_str(&b));
-	assert_non_null(o);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(e);
-	hs_buf_release(&b);
-	return o;
-}
-
-static void
-control(const char *json)
-{
-	json_object_put(double_http("/control", json));
+	return double_start("odoo_double.py", "--port-file", args);
 }
 
 /* Requests the double has answered so far. */
@@ -817,5 +672,5 @@ main(void)
 		cmocka_unit_test(an_event_odoo_cannot_take_is_dead),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, double_stop);
 }

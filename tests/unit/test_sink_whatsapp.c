@@ -18,12 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <libgen.h>
-#include <limits.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <cmocka.h>
-#include <curl/curl.h>
 #include <json-c/json.h>
 
 #include "core/buf.h"
@@ -32,155 +27,22 @@
 #include "sinks/sink.h"
 #include "sinks/whatsapp/whatsapp.h"
 
+#include "double_fx.h"
+
 #define TOKEN	"EAAG-unit-token-9x"
 #define PHONE	"106540352242922"
 #define USER	"5491155550001"
 
-struct live {
-	int up;
-	pid_t pid;
-	int port;
-	char dir[64];
-	char why[256];
-};
-
-static struct live L;
-
-struct fake_pacer {
-	struct hs_pacer p;
-	long takes;
-	long budget;	/* takes allowed; -1: any */
-};
-
-static enum hs_err
-fake_take(struct hs_pacer *p, long n)
-{
-	struct fake_pacer *f = (struct fake_pacer *)p;
-
-	if (f->budget >= 0 && f->takes + n > f->budget)
-		return HS_ETIMEOUT;
-	f->takes += n;
-	return HS_OK;
-}
-
 /* The double --------------------------------------------------------------- */
-
-static int
-find_double(char *out, size_t n)
-{
-	char exe[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (len > 0) {
-		exe[len] = '\0';
-		snprintf(out, n, "%s/tests/doubles/graph_double.py",
-		         dirname(dirname(dirname(dirname(exe)))));
-		if (access(out, R_OK) == 0)
-			return 0;
-	}
-	snprintf(out, n, "tests/doubles/graph_double.py");
-	return access(out, R_OK);
-}
 
 static int
 group_setup(void **state)
 {
-	char script[PATH_MAX], ready[128], log[128];
-	FILE *f;
-	int i;
+	static const char *const args[] = {
+		"--token", TOKEN, "--phone-id", PHONE, "--version", "v25.0", NULL
+	};
 
-	if (system("python3 -c 'import http.server' >/dev/null 2>&1") != 0) {
-		snprintf(L.why, sizeof(L.why), "python3 cannot run");
-		return 0;
-	}
-	if (find_double(script, sizeof(script)) != 0)
-		return -1;
-	snprintf(L.dir, sizeof(L.dir), "/tmp/hs-wa-unit-XXXXXX");
-	if (!mkdtemp(L.dir))
-		return -1;
-	snprintf(ready, sizeof(ready), "%s/port", L.dir);
-	snprintf(log, sizeof(log), "%s/graph.log", L.dir);
-	if ((L.pid = fork()) == 0) {
-		execlp("python3", "python3", script, "--port", "0",
-		       "--ready-file", ready, "--log", log, "--token", TOKEN,
-		       "--phone-id", PHONE, "--version", "v25.0", (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 200 && access(ready, R_OK) != 0; i++)
-		usleep(25000);
-	if ((f = fopen(ready, "r")) == NULL)
-		return -1;
-	if (fscanf(f, "%d", &L.port) != 1)
-		L.port = 0;
-	fclose(f);
-	L.up = L.port > 0;
-	return L.up ? 0 : -1;
-}
-
-static int
-group_teardown(void **state)
-{
-	char cmd[128];
-
-	if (L.pid > 0) {
-		kill(L.pid, SIGTERM);
-		waitpid(L.pid, NULL, 0);
-	}
-	if (L.dir[0]) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", L.dir);
-		if (system(cmd) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-static void
-need_double(void)
-{
-	if (!L.up) {
-		fprintf(stderr, "SKIP: %s\n", L.why);
-		skip();
-	}
-}
-
-static size_t
-collect(char *p, size_t size, size_t n, void *ud)
-{
-	return hs_buf_add(ud, p, size * n) == HS_OK ? size * n : 0;
-}
-
-/* GET path (body NULL) or POST body to it; the answer as JSON (owned). */
-static struct json_object *
-double_http(const char *path, const char *body)
-{
-	CURL *e = curl_easy_init();
-	struct curl_slist *h = curl_slist_append(NULL,
-	    "Content-Type: application/json");
-	struct json_object *o;
-	struct hs_buf b;
-	char url[128];
-
-	hs_buf_init(&b, 64 * 1024 * 1024);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", L.port, path);
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
-	if (body)
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
-	assert_int_equal(curl_easy_perform(e), CURLE_OK);
-	o = json_tokener_parse(hs_buf_str(&b));
-	assert_non_null(o);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(e);
-	hs_buf_release(&b);
-	return o;
-}
-
-static void
-control(const char *json)
-{
-	json_object_put(double_http("/control", json));
+	return double_start("graph_double.py", "--ready-file", args);
 }
 
 /* Messages the double has answered 200 so far (GET /received, owned). */
@@ -261,9 +123,7 @@ run_open(struct run *r, const char *extra)
 	r->cfg = config(extra);
 	if (hs_sink_whatsapp.open(&r->s, r->cfg, why, sizeof(why)) != HS_OK)
 		fail_msg("open: %s", why);
-	memset(&r->pacer, 0, sizeof(r->pacer));
-	r->pacer.p.take = fake_take;
-	r->pacer.budget = -1;
+	pacer_init(&r->pacer, -1);
 	hs_sink_whatsapp.set_pacer(r->s, &r->pacer.p);
 }
 
@@ -963,5 +823,5 @@ main(void)
 		    the_probe_reads_the_phone_number_with_the_token),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, double_stop);
 }

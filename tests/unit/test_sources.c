@@ -38,6 +38,8 @@
 #include "intake/endpoints.h"
 #include "intake/sources/sources.h"
 
+#include "app_fx.h"
+
 /* ---- the new source's file ---- */
 
 static const struct hs_conf_key echo_keys[] = {
@@ -156,14 +158,7 @@ static struct hs_route routes[HS_MAX_ROUTES + 1];
 #define KEY "echo-key-7"
 
 struct fx {
-	char dir[64];
-	char conf[128];
-	char spool[128];
-	struct hs_app app;
-	int app_ready;
-	FILE *log;
-	char *logtext;
-	size_t loglen;
+	struct app_fx a;
 	/* the request */
 	char store[MAX_ENV][ENV_LEN];
 	char *env[MAX_ENV + 1];
@@ -181,17 +176,8 @@ setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
 
-	if (!fx)
+	if (!fx || app_fx_open(&fx->a, "sources") != 0)
 		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/hs-sources-XXXXXX");
-	if (!mkdtemp(fx->dir))
-		return -1;
-	snprintf(fx->conf, sizeof(fx->conf), "%s/hookspool.conf", fx->dir);
-	snprintf(fx->spool, sizeof(fx->spool), "%s/spool.db", fx->dir);
-	fx->log = open_memstream(&fx->logtext, &fx->loglen);
-	if (!fx->log)
-		return -1;
-	hs_log_set_stream(fx->log);
 	*state = fx;
 	return 0;
 }
@@ -208,16 +194,12 @@ teardown(void **state)
 	size_t i;
 
 	json_object_put(fx->json);
-	if (fx->app_ready)
-		hs_app_release(&fx->app);
-	hs_log_set_stream(NULL);
-	fclose(fx->log);
-	free(fx->logtext);
+	app_fx_stop(&fx->a);
 	for (i = 0; files[i]; i++) {
-		snprintf(p, sizeof(p), "%s/%s", fx->dir, files[i]);
+		snprintf(p, sizeof(p), "%s/%s", fx->a.dir, files[i]);
 		unlink(p);
 	}
-	assert_int_equal(rmdir(fx->dir), 0);
+	assert_int_equal(rmdir(fx->a.dir), 0);
 	free(fx);
 	return 0;
 }
@@ -226,18 +208,7 @@ teardown(void **state)
 static void
 app_conf(struct fx *fx, const char *settings)
 {
-	/* As hooks.fcgi starts: the bootstrap, then the app keeps cfg. */
-	const struct hs_boot boot = { "hooks", fx->conf, HS_LOG_INFO, 0,
-	    HS_BOOT_ROUTES };
-	struct hs_config *cfg = NULL;
-	FILE *f = fopen(fx->conf, "w");
-
-	assert_non_null(f);
-	fprintf(f, "SPOOL_PATH=%s\n%s", fx->spool, settings);
-	assert_int_equal(fclose(f), 0);
-	assert_int_not_equal(hs_boot_config(&cfg, &boot), HS_ENOMEM);
-	hs_app_init(&fx->app, cfg);
-	fx->app_ready = 1;
+	app_fx_start(&fx->a, "SPOOL_PATH=%s\n%s", fx->a.spool, settings);
 }
 
 /* The usual configuration plus extra lines. */
@@ -324,7 +295,7 @@ dispatch(struct fx *fx)
 	assert_int_equal(hs_request_init(&r, fx->env, fx->body ? mem_read :
 	    NULL, fx), HS_OK);
 	hs_response_init(&rs);
-	hs_app_dispatch(&fx->app, routes, &r, &rs);
+	hs_app_dispatch(&fx->a.app, routes, &r, &rs);
 	hs_buf_init(&out, sizeof(fx->out) - 1);
 	assert_true(hs_response_write(&rs, r.method, collect, &out) >= 0);
 	snprintf(fx->out, sizeof(fx->out), "%s", hs_buf_str(&out));
@@ -377,9 +348,9 @@ q_int(const struct fx *fx, const char *sql)
 	sqlite3_stmt *st = NULL;
 	long long v = -1;
 
-	if (access(fx->spool, F_OK) != 0)
+	if (access(fx->a.spool, F_OK) != 0)
 		return 0;
-	assert_int_equal(sqlite3_open_v2(fx->spool, &db, SQLITE_OPEN_READONLY,
+	assert_int_equal(sqlite3_open_v2(fx->a.spool, &db, SQLITE_OPEN_READONLY,
 	    NULL), SQLITE_OK);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
@@ -419,7 +390,7 @@ handshake_echoes_the_decoded_challenge_as_text_plain(void **state)
 	    "\r\n"
 	    "12 34.5 ");
 	assert_int_equal(q_int(fx, "SELECT count(*) FROM events"), 0);
-	assert_non_null(strstr(fx->logtext, "source=echo"));
+	assert_non_null(strstr(fx->a.logtext, "source=echo"));
 }
 
 static void
@@ -580,8 +551,8 @@ keys_are_known_to_the_configuration(void **state)
 	assert_non_null(hs_conf_key_find("ECHO_VERIFY_TOKEN"));
 	assert_non_null(hs_conf_key_find("API_KEY"));
 	app_with(fx, NULL);
-	assert_true(hs_config_ok(fx->app.cfg));
-	assert_null(hs_config_problem(fx->app.cfg, 0, &is_error));
+	assert_true(hs_config_ok(fx->a.app.cfg));
+	assert_null(hs_config_problem(fx->a.app.cfg, 0, &is_error));
 }
 
 static void

@@ -32,6 +32,7 @@
 #include "core/filelock.h"
 #include "core/timefmt.h"
 #include "faultvfs.h"
+#include "tmpdir_fx.h"
 
 /* 2026-11-23T10:30:18.123Z */
 #define T0 INT64_C(1795429818123)
@@ -62,22 +63,10 @@ static int
 teardown(void **state)
 {
 	struct fx *fx = *state;
-	char p[512];
-	struct dirent *de;
-	DIR *d;
 
 	faultvfs_clear();
 	hs_spool_close(fx->sp);
-	d = opendir(fx->dir);
-	while (d && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", fx->dir, de->d_name);
-		unlink(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(fx->dir);
+	tmpdir_remove(fx->dir);
 	free(fx);
 	return 0;
 }

@@ -28,7 +28,8 @@
 #include "sync/engine.h"
 #include "core/timefmt.h"
 
-#define T0 INT64_C(1795429818000)	/* 2026-11-23T10:30:18Z */
+#include "sync_fx.h"
+
 #define MAXLOG 256
 
 /* The scripted sink: outcome per call number, a log of what it got. */
@@ -41,24 +42,6 @@ static struct script {
 	size_t nlog;
 	char log[MAXLOG][64];		/* idem keys in delivery order */
 } sc;
-
-static int
-fake_configured(const struct hs_config *cfg)
-{
-	(void)cfg;
-	return 1;
-}
-
-static enum hs_err
-fake_open(struct hs_sink **out, const struct hs_config *cfg, char *why,
-          size_t n)
-{
-	(void)cfg;
-	(void)why;
-	(void)n;
-	*out = (struct hs_sink *)&sc;
-	return HS_OK;
-}
 
 static enum hs_err
 fake_deliver(struct hs_sink *s, const struct hs_delivery *in, size_t n,
@@ -97,12 +80,6 @@ fake_deliver(struct hs_sink *s, const struct hs_delivery *in, size_t n,
 	return HS_OK;
 }
 
-static void
-fake_close(struct hs_sink *s)
-{
-	(void)s;
-}
-
 static const struct hs_sink_ops fake_ops = {
 	.name = "fake",
 	.what = "scripted test sink",
@@ -127,83 +104,12 @@ static const struct hs_sink_ops copy_ops = {
 	.close = fake_close,
 };
 
-/* The clock moves only when the engine sleeps. */
-static int64_t clock_now;
-static uint64_t clock_rnd;
-
-static int64_t
-fake_now(void *ctx)
-{
-	(void)ctx;
-	return clock_now;
-}
-
-static void
-fake_sleep(void *ctx, int64_t ms)
-{
-	(void)ctx;
-	clock_now += ms;
-}
-
-static uint64_t
-fake_random(void *ctx)
-{
-	(void)ctx;
-	return clock_rnd;
-}
-
-static const struct hs_sync_clock fake_clock = {
-	fake_now, fake_sleep, fake_random, NULL
-};
-
-struct fx {
-	char dir[64];
-	char path[128];
-	struct hs_spool *sp;
-	struct hs_config *cfg;
-};
-
 static int
 setup(void **state)
 {
-	struct fx *fx = calloc(1, sizeof(*fx));
-	struct hs_spool_opts o = { NULL, "NORMAL", 2000 };
-	char conf[512];
-
-	if (!fx)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/hs-sync-XXXXXX");
-	if (!mkdtemp(fx->dir))
-		return -1;
-	snprintf(fx->path, sizeof(fx->path), "%s/spool.db", fx->dir);
-	o.path = fx->path;
-	snprintf(conf, sizeof(conf), "SPOOL_PATH=%s\nMAX_ATTEMPTS=3\n"
-	    "RETRY_BASE_MS=1000\nRETRY_CAP_MS=8000\nAZURE_QUEUE_RATE=100\n"
-	    "AZURE_QUEUE_BATCH=10\n", fx->path);
-	if (hs_config_parse(&fx->cfg, conf, "test.conf") != HS_OK ||
-	    hs_spool_open(&fx->sp, &o, NULL, 0) != HS_OK)
-		return -1;
 	memset(&sc, 0, sizeof(sc));
 	sc.retry_after_ms = -1;
-	clock_now = T0;
-	clock_rnd = 0;
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-	char cmd[128];
-
-	hs_spool_close(fx->sp);
-	hs_config_free(fx->cfg);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", fx->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(fx);
-	return 0;
+	return sfx_setup(state, "");
 }
 
 /* A plain claim of sink's due deliveries that leases nothing. */
@@ -223,53 +129,13 @@ claim(struct fx *fx, const char *sink, struct hs_batch *b)
 static void
 put(struct fx *fx, const char *key, const char *entity)
 {
-	static const char *const sinks[] = { "fake" };
-	struct hs_event ev;
-	struct hs_put_result res;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.source = "manychat";
-	ev.kind = "contact";
-	ev.idem_key = key;
-	ev.entity_key = entity;
-	ev.received_ms = clock_now;
-	ev.body = "{}";
-	ev.body_len = 2;
-	ev.response_status = 202;
-	ev.response_body = "{}";
-	assert_int_equal(hs_spool_put(fx->sp, &ev, sinks, 1, &res), HS_OK);
-	hs_put_result_release(&res);
+	sfx_put(fx, "manychat", "contact", 202, key, entity);
 }
 
 static enum hs_err
 run(struct fx *fx, int drain, struct hs_sync_stats *st)
 {
-	struct hs_sync_opts o;
-	char why[256];
-
-	memset(&o, 0, sizeof(o));
-	o.drain = drain;
-	o.max_ms = 60000;
-	o.clock = &fake_clock;
-	return hs_sync_sink(fx->sp, fx->cfg, &fake_ops, &o, st, why,
-	    sizeof(why));
-}
-
-static long
-count(struct fx *fx, const char *where)
-{
-	char sql[256];
-	sqlite3_stmt *st;
-	long n = -1;
-
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM deliveries WHERE %s",
-	    where);
-	assert_int_equal(sqlite3_prepare_v2(hs_spool_db(fx->sp), sql, -1, &st,
-	    NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	return sfx_run(fx, &fake_ops, drain, st);
 }
 
 static void
@@ -727,7 +593,7 @@ main(void)
 		cmocka_unit_test(full_jitter_stays_within_zero_and_the_ceiling),
 		cmocka_unit_test(retry_after_is_a_floor_under_the_jitter),
 		cmocka_unit_test(bucket_grants_the_burst_then_refills_at_the_rate),
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, sfx_teardown)
 		T(bucket_in_the_spool_is_shared_between_handles),
 		T(run_delivers_everything_due_once_and_records_receipts),
 		T(later_event_of_a_key_waits_for_the_earlier_one),

@@ -36,6 +36,8 @@
 #include "spool/spool.h"
 #include "sync/routes.h"
 
+#include "app_fx.h"
+
 /* ---- sinks/registry.c, with a fake whatsapp sink ---- */
 
 static int
@@ -158,14 +160,7 @@ static struct hs_route routes[HS_MAX_ROUTES + 1];
 #define ENV_LEN 1200
 
 struct fx {
-	char dir[64];
-	char conf[128];
-	char spool[128];
-	struct hs_app app;
-	int app_ready;
-	FILE *log;
-	char *logtext;
-	size_t loglen;
+	struct app_fx a;
 	char store[MAX_ENV][ENV_LEN];
 	char *env[MAX_ENV + 1];
 	int n;
@@ -182,17 +177,8 @@ setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
 
-	if (!fx)
+	if (!fx || app_fx_open(&fx->a, "wa") != 0)
 		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/hs-wa-XXXXXX");
-	if (!mkdtemp(fx->dir))
-		return -1;
-	snprintf(fx->conf, sizeof(fx->conf), "%s/hookspool.conf", fx->dir);
-	snprintf(fx->spool, sizeof(fx->spool), "%s/spool.db", fx->dir);
-	fx->log = open_memstream(&fx->logtext, &fx->loglen);
-	if (!fx->log)
-		return -1;
-	hs_log_set_stream(fx->log);
 	*state = fx;
 	return 0;
 }
@@ -201,26 +187,10 @@ static int
 teardown(void **state)
 {
 	struct fx *fx = *state;
-	struct dirent *de;
-	char p[512];
-	DIR *d;
 
 	json_object_put(fx->json);
-	if (fx->app_ready)
-		hs_app_release(&fx->app);
-	hs_log_set_stream(NULL);
-	fclose(fx->log);
-	free(fx->logtext);
-	d = opendir(fx->dir);
-	while (d && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", fx->dir, de->d_name);
-		unlink(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(fx->dir);
+	app_fx_stop(&fx->a);
+	tmpdir_remove(fx->a.dir);
 	free(fx);
 	return 0;
 }
@@ -229,21 +199,11 @@ teardown(void **state)
 static void
 app_with(struct fx *fx, const char *extra)
 {
-	const struct hs_boot boot = { "hooks", fx->conf, HS_LOG_INFO, 0,
-	    HS_BOOT_ROUTES };
-	struct hs_config *cfg = NULL;
-	FILE *f = fopen(fx->conf, "w");
-
-	assert_non_null(f);
 	/* extra last: the last of two lines setting a key wins */
-	fprintf(f, "WHATSAPP_VERIFY_TOKEN=" VERIFY "\n"
+	app_fx_start(&fx->a, "WHATSAPP_VERIFY_TOKEN=" VERIFY "\n"
 	    "WHATSAPP_APP_SECRET=" SECRET "\n"
-	    "SPOOL_PATH=%s\nSPOOL_BUSY_TIMEOUT_MS=300\n%s", fx->spool,
+	    "SPOOL_PATH=%s\nSPOOL_BUSY_TIMEOUT_MS=300\n%s", fx->a.spool,
 	    extra ? extra : "");
-	assert_int_equal(fclose(f), 0);
-	assert_int_not_equal(hs_boot_config(&cfg, &boot), HS_ENOMEM);
-	hs_app_init(&fx->app, cfg);
-	fx->app_ready = 1;
 }
 
 static void
@@ -331,8 +291,8 @@ run_at(struct fx *fx, int64_t now_ms)
 	    fx->body ? mem_read : NULL, fx), HS_OK);
 	r.received_ms = now_ms;
 	hs_response_init(&rs);
-	fx->app.ndeferred = 0;		/* as the front end does */
-	hs_app_dispatch(&fx->app, routes, &r, &rs);
+	fx->a.app.ndeferred = 0;		/* as the front end does */
+	hs_app_dispatch(&fx->a.app, routes, &r, &rs);
 	fx->status = rs.status;
 	snprintf(fx->ctype, sizeof(fx->ctype), "%s", rs.content_type ?
 	    rs.content_type : "application/json");
@@ -401,9 +361,9 @@ q_int(const struct fx *fx, const char *sql)
 	sqlite3_stmt *st = NULL;
 	long long v = -1;
 
-	if (access(fx->spool, F_OK) != 0)
+	if (access(fx->a.spool, F_OK) != 0)
 		return 0;
-	if (sqlite3_open_v2(fx->spool, &db, SQLITE_OPEN_READONLY, NULL) !=
+	if (sqlite3_open_v2(fx->a.spool, &db, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK || sqlite3_prepare_v2(db, sql, -1, &st, NULL) !=
 	    SQLITE_OK)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
@@ -422,7 +382,7 @@ q_text(const struct fx *fx, const char *sql, char *out, size_t n)
 	sqlite3_stmt *st = NULL;
 
 	out[0] = '\0';
-	if (sqlite3_open_v2(fx->spool, &db, SQLITE_OPEN_READONLY, NULL) !=
+	if (sqlite3_open_v2(fx->a.spool, &db, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK || sqlite3_prepare_v2(db, sql, -1, &st, NULL) !=
 	    SQLITE_OK)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
@@ -442,8 +402,8 @@ events(const struct fx *fx)
 static const char *
 logged(struct fx *fx)
 {
-	fflush(fx->log);
-	return fx->logtext ? fx->logtext : "";
+	fflush(fx->a.log);
+	return fx->a.logtext ? fx->a.logtext : "";
 }
 
 static int
@@ -705,7 +665,7 @@ batch_is_one_event_per_message_and_status(void **state)
 	assert_string_equal(got, ONE_MSG(MSG_ODD));
 	/* no sink configured: stored, nothing deferred, no choice line */
 	assert_int_equal(q_int(fx, "SELECT count(*) FROM deliveries"), 0);
-	assert_int_equal(fx->app.ndeferred, 0);
+	assert_int_equal(fx->a.app.ndeferred, 0);
 	assert_null(strstr(logged(fx), "event=choice"));
 	assert_null(strstr(logged(fx), SECRET));
 }
@@ -725,18 +685,18 @@ redelivery_is_duplicates_with_nothing_new_or_deferred(void **state)
 	    "d.state = 'pending' AND e.kind = 'message' AND "
 	    "d.entity_key = e.entity_key"), 3);
 	assert_int_equal(q_int(fx, "SELECT count(*) FROM deliveries"), 3);
-	assert_int_equal(fx->app.ndeferred, 3);
+	assert_int_equal(fx->a.app.ndeferred, 3);
 	post_signed(fx, batch_body, SECRET);
 	run(fx);
 	expect_batch(fx, 4, 0, 4);
 	assert_int_equal(events(fx), 4);
 	assert_int_equal(q_int(fx, "SELECT count(*) FROM deliveries"), 3);
-	assert_int_equal(fx->app.ndeferred, 0);
+	assert_int_equal(fx->a.app.ndeferred, 0);
 	/* a batch overlapping an earlier one stores only what is new */
 	post_signed(fx, ONE_MSG(MSG_TEXT "," BUTTON), SECRET);
 	run(fx);
 	expect_batch(fx, 2, 1, 1);
-	assert_int_equal(fx->app.ndeferred, 0);	/* no BOT_CHOICE_REPLY */
+	assert_int_equal(fx->a.app.ndeferred, 0);	/* no BOT_CHOICE_REPLY */
 }
 
 static void
@@ -749,10 +709,10 @@ deferred_ids_are_the_new_events_with_deliveries(void **state)
 	post_signed(fx, ONE_MSG(MSG_TEXT), SECRET);
 	run(fx);
 	expect_batch(fx, 1, 1, 0);
-	assert_int_equal(fx->app.ndeferred, 1);
+	assert_int_equal(fx->a.app.ndeferred, 1);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM events WHERE id = "
 	    "%lld AND idem_key = 'wa:msg:wamid.A1'",
-	    (long long)fx->app.deferred[0]);
+	    (long long)fx->a.app.deferred[0]);
 	assert_int_equal(q_int(fx, sql), 1);
 }
 
@@ -801,7 +761,7 @@ choice_is_routed_only_with_a_choice_reply(void **state)
 	assert_int_equal(q_int(fx, "SELECT count(*) FROM deliveries d JOIN "
 	    "events e ON e.id = d.event_id WHERE e.kind = 'choice' AND "
 	    "d.sink = 'whatsapp'"), 1);
-	assert_int_equal(fx->app.ndeferred, 2);
+	assert_int_equal(fx->a.app.ndeferred, 2);
 }
 
 static void
@@ -814,12 +774,12 @@ old_message_is_stored_without_deliveries(void **state)
 	run_at(fx, T0 + 61 * 1000);	/* 69 s after the message */
 	expect_batch(fx, 1, 1, 0);
 	assert_int_equal(q_int(fx, "SELECT count(*) FROM deliveries"), 0);
-	assert_int_equal(fx->app.ndeferred, 0);
+	assert_int_equal(fx->a.app.ndeferred, 0);
 	post_signed(fx, ONE_MSG(MSG_IMAGE), SECRET);
 	run_at(fx, T0 + 50 * 1000);	/* 58 s */
 	expect_batch(fx, 1, 1, 0);
 	assert_int_equal(q_int(fx, "SELECT count(*) FROM deliveries"), 1);
-	assert_int_equal(fx->app.ndeferred, 1);
+	assert_int_equal(fx->a.app.ndeferred, 1);
 }
 
 static void
@@ -831,8 +791,8 @@ default_age_is_an_hour_and_zero_is_no_limit(void **state)
 	post_signed(fx, ONE_MSG(MSG_TEXT), SECRET);
 	run_at(fx, T0 + 3600 * 1000);
 	assert_int_equal(q_int(fx, "SELECT count(*) FROM deliveries"), 0);
-	hs_app_release(&fx->app);
-	fx->app_ready = 0;
+	hs_app_release(&fx->a.app);
+	fx->a.app_ready = 0;
 	app_with(fx, "WHATSAPP_TOKEN=t\nBOT_MAX_AGE_SECONDS=0\n");
 	post_signed(fx, ONE_MSG(MSG_IMAGE), SECRET);
 	run_at(fx, T0 + 86400 * 1000);
@@ -988,7 +948,7 @@ default_routes_send_messages_and_choices_with_a_reply(void **state)
 static struct hs_spool *
 open_spool(struct fx *fx)
 {
-	struct hs_spool_opts o = { fx->spool, "NORMAL", 300 };
+	struct hs_spool_opts o = { fx->a.spool, "NORMAL", 300 };
 	struct hs_spool *sp = NULL;
 	char err[256];
 
