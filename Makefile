@@ -25,6 +25,7 @@ CGI_SRC  := $(sort $(wildcard cgi-bin/*.c))
 TOOL_SRC := $(sort $(wildcard tools/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 HELP_SRC := $(sort $(wildcard tests/helpers/*.c))
+UNIT_HDR := $(sort $(wildcard tests/unit/*.h))
 
 LIB_OBJ      := $(LIB_SRC:%.c=build/obj/%.o)
 LIB_OBJ_SAN  := $(LIB_SRC:%.c=build/san/%.o)
@@ -91,7 +92,7 @@ build/san/tools/%: tools/%.c $(LIBS_SAN) $(LIB_HDR)
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS) $(SAN) -o $@ $< $(LIBS_SAN) $(LDLIBS)
 
-build/san/unit/%: tests/unit/%.c $(LIBS_SAN) $(LIB_HDR)
+build/san/unit/%: tests/unit/%.c $(LIBS_SAN) $(LIB_HDR) $(UNIT_HDR)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS) $(SAN) -Wno-unused-parameter -o $@ $< \
