@@ -245,8 +245,23 @@ hs_outbox_claim(struct hs_spool *sp, const struct hs_claim *c,
 	hs_buf_init(&events, 64 * 1024);
 	if (c->nevents)
 		rc = events_json(c, &events);
+	/*
+	 * A look first, without the writer lock that every handler commits
+	 * under: most empty claims (a run's last, an immediate run's after
+	 * its batch) end here. Rows found are selected again inside the
+	 * transaction, which alone decides.
+	 */
 	if (rc == HS_OK && c->owner) {
-		rc = hs_spool_begin(sp);
+		src = select_rows(sp, c, hs_buf_str(&events), b, &rc);
+		if (rc == HS_OK && src == SQLITE_DONE && b->n == 0) {
+			hs_buf_release(&events);
+			return HS_OK;
+		}
+		b->n = 0;
+		b->full = 0;
+		b->last_id = c->after_id;
+		hs_buf_reset(&b->mem);
+		rc = rc == HS_OK ? hs_spool_begin(sp) : rc;
 		in_tx = rc == HS_OK;
 	}
 	if (rc == HS_OK)
