@@ -34,7 +34,7 @@
 #   WA_BENCH_SECONDS         seconds of WhatsApp traffic alone      (30)
 #   WA_BENCH_INGEST_SECONDS  seconds of each wrk run                (10)
 #   WA_BENCH_CONNS           wrk connections                        (16)
-#   WA_BENCH_ROUNDS          alone/mixed rounds, medians reported    (2)
+#   WA_BENCH_ROUNDS          alone/mixed rounds, medians reported    (5)
 #   HOOKSPOOL_PROCS          FastCGI processes (default 2, as bench/run.sh)
 #   WA_BENCH_KEEP            non-empty: keep the temporary directories
 #   WA_BENCH_CONF            more KEY=VALUE settings for the server, e.g.
@@ -48,7 +48,7 @@ rate=${WA_BENCH_RATE:-20}
 secs=${WA_BENCH_SECONDS:-30}
 isecs=${WA_BENCH_INGEST_SECONDS:-10}
 conns=${WA_BENCH_CONNS:-16}
-rounds=${WA_BENCH_ROUNDS:-2}
+rounds=${WA_BENCH_ROUNDS:-5}
 procs=${HOOKSPOOL_PROCS:-2}
 target_p50_ms=50
 target_p99_ms=250
