@@ -12,6 +12,8 @@
 #define HS_JSON_MAX_DEPTH	32
 #define HS_MAX_IDEM_KEY		200	/* Idempotency-Key header, bytes */
 #define HS_MAX_HEADER_VALUE	1024	/* a kept header value, bytes */
+#define HS_MAX_ITEMS		1000	/* events in one request (Meta's
+					 * batches); past it the body is 422 */
 #define HS_MAX_CONF_LINE	8192
 #define HS_MAX_CONF_KEYS	256
 #define HS_MAX_SINKS		32	/* sinks with required keys */

@@ -36,9 +36,6 @@ enum hs_auth {
 	HS_AUTH_HUB_SHA256,
 };
 
-/* Events one request may carry (a Meta batch); past it the body is 422. */
-#define HS_MAX_ITEMS 1000
-
 /*
  * One event of a request that carries several. Every pointer but kind is
  * owned by the item (hs_accepted_release frees them).
