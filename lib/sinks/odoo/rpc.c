@@ -22,6 +22,7 @@
 
 #include <json-c/json.h>
 
+#include "core/json_get.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/timefmt.h"
@@ -79,17 +80,6 @@ set_what(struct hs_odoo_reply *r, const char *fmt, ...)
 			*p = ' ';
 }
 
-static const char *
-str_at(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 static enum hs_odoo_class
 class_of(const char *name, const char *message)
 {
@@ -118,11 +108,11 @@ classify_error(struct json_object *err, struct hs_odoo_reply *r)
 
 	if (json_object_object_get_ex(err, "data", &data) &&
 	    json_object_is_type(data, json_type_object)) {
-		name = str_at(data, "name");
-		msg = str_at(data, "message");
+		name = hs_json_str(data, "name");
+		msg = hs_json_str(data, "message");
 	}
 	if (!msg)
-		msg = str_at(err, "message");
+		msg = hs_json_str(err, "message");
 	if (!msg)
 		msg = "no message";
 	if (!name) {

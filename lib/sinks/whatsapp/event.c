@@ -14,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "core/json_get.h"
 #include "sinks/whatsapp/whatsapp.h"
 #include "core/banned.h"
 
@@ -21,18 +22,9 @@
 #define FROM_MAX	64	/* a wa_id is digits, about 15 */
 
 static struct json_object *
-member(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	return json_object_is_type(o, json_type_object) &&
-	    json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-static struct json_object *
 first(struct json_object *o, const char *key)
 {
-	struct json_object *a = member(o, key);
+	struct json_object *a = hs_json_member(o, key);
 
 	return json_object_is_type(a, json_type_array) &&
 	    json_object_array_length(a) > 0 ?
@@ -42,7 +34,7 @@ first(struct json_object *o, const char *key)
 static const char *
 str(struct json_object *o, const char *key)
 {
-	struct json_object *v = member(o, key);
+	struct json_object *v = hs_json_member(o, key);
 
 	return json_object_is_type(v, json_type_string) ?
 	    json_object_get_string(v) : NULL;
@@ -76,13 +68,13 @@ parse(const void *body, size_t len)
 static void
 choice(struct hs_wa_event *ev, struct json_object *msg)
 {
-	struct json_object *ia = member(msg, "interactive"), *r;
+	struct json_object *ia = hs_json_member(msg, "interactive"), *r;
 
-	if ((r = member(ia, "button_reply")) != NULL ||
-	    (r = member(ia, "list_reply")) != NULL) {
+	if ((r = hs_json_member(ia, "button_reply")) != NULL ||
+	    (r = hs_json_member(ia, "list_reply")) != NULL) {
 		ev->option_id = str(r, "id");
 		ev->option_title = str(r, "title");
-	} else if ((r = member(msg, "button")) != NULL) {
+	} else if ((r = hs_json_member(msg, "button")) != NULL) {
 		ev->option_id = str(r, "payload");
 		ev->option_title = str(r, "text");
 	}
@@ -100,7 +92,7 @@ hs_wa_event_parse(const struct hs_delivery *d, struct hs_wa_event *ev,
 		snprintf(why, whylen, "body is not JSON");
 		return HS_EINVAL;
 	}
-	msg = first(member(first(first(ev->root, "entry"), "changes"),
+	msg = first(hs_json_member(first(first(ev->root, "entry"), "changes"),
 	    "value"), "messages");
 	if (!json_object_is_type(msg, json_type_object)) {
 		snprintf(why, whylen, "body has no message at "

@@ -24,6 +24,7 @@
 
 #include <json-c/json.h>
 
+#include "core/json_get.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/timefmt.h"
@@ -63,24 +64,6 @@ set_what(struct hs_wa_reply *r, const char *fmt, ...)
 	for (p = r->what; *p; p++)	/* one line */
 		if ((unsigned char)*p < ' ' || *p == 0x7f)
 			*p = ' ';
-}
-
-static struct json_object *
-member(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	return json_object_is_type(o, json_type_object) &&
-	    json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-static const char *
-str_at(struct json_object *o, const char *key)
-{
-	struct json_object *v = member(o, key);
-
-	return json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : NULL;
 }
 
 static struct json_object *
@@ -140,11 +123,11 @@ error_class(int status, long code)
 static void
 success(struct json_object *root, struct hs_wa_reply *r)
 {
-	struct json_object *msgs = member(root, "messages");
+	struct json_object *msgs = hs_json_member(root, "messages");
 	struct json_object *m = json_object_is_type(msgs, json_type_array) &&
 	    json_object_array_length(msgs) > 0 ?
 	    json_object_array_get_idx(msgs, 0) : NULL;
-	const char *id = m ? str_at(m, "id") : str_at(root, "id");
+	const char *id = m ? hs_json_str(m, "id") : hs_json_str(root, "id");
 
 	if (id && *id && strlen(id) < sizeof(r->id)) {
 		snprintf(r->id, sizeof(r->id), "%s", id);
@@ -171,11 +154,11 @@ hs_wa_classify(int status, const char *retry_after, const char *body,
 		json_object_put(root);
 		return;
 	}
-	err = member(root, "error");
-	c = member(err, "code");
+	err = hs_json_member(root, "error");
+	c = hs_json_member(err, "code");
 	if (json_object_is_type(c, json_type_int))
 		r->code = (long)json_object_get_int64(c);
-	msg = str_at(err, "message");
+	msg = hs_json_str(err, "message");
 	r->cls = error_class(status, r->code);
 	if (r->code)
 		set_what(r, "graph %ld: %s", r->code, msg ? msg : "no message");
