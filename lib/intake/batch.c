@@ -22,18 +22,6 @@
 /* What each stored item of a batch keeps as its answer. */
 #define ITEM_ANSWER "{\"status\":\"ok\"}"
 
-static char *
-dup_n(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-
-	if (p) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
-}
-
 static void
 item_free(struct hs_item *it)
 {
@@ -83,10 +71,10 @@ hs_accepted_add(struct hs_accepted *a, const char *kind,
 	it->kind = kind;
 	it->store_only = store_only;
 	it->body_len = len;
-	it->idem_key = dup_n(idem_key, strlen(idem_key));
-	it->entity_key = entity_key ? dup_n(entity_key, strlen(entity_key)) :
+	it->idem_key = strdup(idem_key);
+	it->entity_key = entity_key ? strdup(entity_key) :
 	    NULL;
-	it->body = dup_n(body, len);
+	it->body = strndup(body, len);
 	if (!it->idem_key || !it->body || (entity_key && !it->entity_key)) {
 		item_free(it);
 		return a->rc = HS_ENOMEM;

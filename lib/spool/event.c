@@ -93,77 +93,70 @@ insert_deliveries(struct hs_spool *sp, int64_t event_id, const char *iso,
 	return rc;
 }
 
-enum hs_err
-hs_spool_put(struct hs_spool *sp, const struct hs_event *ev,
+/*
+ * Inside the caller's transaction: inserts ev and one pending delivery
+ * per sink, or, when (source, idem_key) is already stored, writes nothing
+ * and fills res with the stored event (res->duplicate, its first answer).
+ */
+static enum hs_err
+insert_event(struct hs_spool *sp, const struct hs_event *ev,
              const char *const *sinks, size_t nsinks,
              struct hs_put_result *res)
 {
 	char iso[HS_ISO_LEN];
 	sqlite3_stmt *st;
 	enum hs_err rc;
-	int in_tx = 0;
 
-	memset(res, 0, sizeof(*res));
 	hs_time_iso(ev->received_ms, iso, sizeof(iso));
-	rc = hs_spool_begin(sp);
-	if (rc != HS_OK)
-		goto out;
-	in_tx = 1;
 	rc = spool_stmt(sp, ST_INSERT_EVENT, &st);
 	if (rc == HS_OK)
 		rc = bind_event(st, ev, iso);
 	if (rc == HS_OK)
 		rc = step_done(sp, st);
 	if (rc != HS_OK)
-		goto out;
-	if (sqlite3_changes(sp->db) == 0) {
-		rc = find_first(sp, ev, res);
-		goto out;	/* nothing written: rollback is enough */
-	}
+		return rc;
+	if (sqlite3_changes(sp->db) == 0)
+		return find_first(sp, ev, res);
 	res->event_id = sqlite3_last_insert_rowid(sp->db);
 	res->response_status = ev->response_status;
-	rc = insert_deliveries(sp, res->event_id, iso, ev->entity_key, sinks,
+	return insert_deliveries(sp, res->event_id, iso, ev->entity_key, sinks,
 	    nsinks);
+}
+
+enum hs_err
+hs_spool_put(struct hs_spool *sp, const struct hs_event *ev,
+             const char *const *sinks, size_t nsinks,
+             struct hs_put_result *res)
+{
+	enum hs_err rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = hs_spool_begin(sp);
 	if (rc != HS_OK)
-		goto out;
-	in_tx = 0;	/* hs_spool_commit() rolls back itself on failure */
-	rc = hs_spool_commit(sp);
-out:
-	if (in_tx)
-		hs_spool_rollback(sp);
+		return rc;
+	rc = insert_event(sp, ev, sinks, nsinks, res);
+	if (rc == HS_OK && !res->duplicate)
+		rc = hs_spool_commit(sp);	/* rolls back itself on failure */
+	else
+		hs_spool_rollback(sp);	/* a duplicate wrote nothing */
 	if (rc != HS_OK)
 		hs_put_result_release(res);
 	return rc;
 }
 
-/* Inserts one item of a batch, inside the caller's transaction. */
+/* One item of a batch, inside the caller's transaction. */
 static enum hs_err
 put_item(struct hs_spool *sp, struct hs_put_item *it)
 {
-	struct hs_put_result found;
-	char iso[HS_ISO_LEN];
-	sqlite3_stmt *st;
+	struct hs_put_result res;
 	enum hs_err rc;
 
-	hs_time_iso(it->ev.received_ms, iso, sizeof(iso));
-	rc = spool_stmt(sp, ST_INSERT_EVENT, &st);
-	if (rc == HS_OK)
-		rc = bind_event(st, &it->ev, iso);
-	if (rc == HS_OK)
-		rc = step_done(sp, st);
-	if (rc != HS_OK)
-		return rc;
-	if (sqlite3_changes(sp->db) == 0) {
-		memset(&found, 0, sizeof(found));
-		rc = find_first(sp, &it->ev, &found);
-		it->duplicate = 1;
-		it->event_id = found.event_id;
-		hs_put_result_release(&found);
-		return rc;
-	}
-	it->event_id = sqlite3_last_insert_rowid(sp->db);
-	return insert_deliveries(sp, it->event_id, iso, it->ev.entity_key,
-	    it->sinks, it->nsinks);
+	memset(&res, 0, sizeof(res));
+	rc = insert_event(sp, &it->ev, it->sinks, it->nsinks, &res);
+	it->duplicate = res.duplicate;
+	it->event_id = res.event_id;
+	hs_put_result_release(&res);
+	return rc;
 }
 
 enum hs_err
